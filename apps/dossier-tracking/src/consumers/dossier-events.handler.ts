@@ -1,0 +1,113 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DOSSIER_EVENTS, DOSSIER_FACTS, type DossierFact } from '@tthc/contracts';
+import { ContractProducer, HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
+import { contentHashOf, eventKey } from '../domain/content-hash';
+import { buildFact, factKindOf, sameState } from '../domain/facts';
+import { foldDossier } from '../domain/fold';
+import { FoldContextProvider } from '../domain/fold-context.provider';
+import type { DossierRecord } from '../persistence/schemas';
+import { TrackingRepository, type NewEvent, type QualityEntry } from '../persistence/tracking.repository';
+
+type Message = ConsumedMessage<typeof DOSSIER_EVENTS>;
+
+/**
+ * Folds accepted desk events into dossier state, one Kafka batch at a time:
+ * store the distinct (desk, eventId) events, refold every dossier that got a new event from all
+ * its stored events (so arrival order never matters), write the changed dossiers with a new
+ * version, then publish one lifecycle fact per changed dossier. Idempotent: a redelivered batch
+ * stores nothing new and changes no dossier; a fact owed after a crash is published again.
+ */
+@HandlesTopic(DOSSIER_EVENTS)
+@Injectable()
+export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EVENTS> {
+  private readonly logger = new Logger(DossierEventsHandler.name);
+
+  constructor(
+    private readonly repository: TrackingRepository,
+    private readonly producer: ContractProducer,
+    private readonly context: FoldContextProvider,
+  ) {}
+
+  async handleBatch(messages: readonly Message[]): Promise<void> {
+    const now = new Date().toISOString();
+    const quality: QualityEntry[] = [];
+    const candidates = new Map<string, NewEvent>();
+    for (const message of messages) {
+      if (message.value === null) continue;
+      const { deskId, acceptedAt, event } = message.value;
+      const id = eventKey(deskId, event.eventId);
+      const contentHash = contentHashOf(event);
+      const earlier = candidates.get(id);
+      if (earlier !== undefined) {
+        if (earlier.contentHash !== contentHash) quality.push(conflict(deskId, event.eventId, event.dossierCode));
+        continue;
+      }
+      candidates.set(id, { id, dossierCode: event.dossierCode, deskId, contentHash, event, acceptedAt });
+    }
+
+    const stored = await this.repository.existingHashes([...candidates.keys()]);
+    const fresh: NewEvent[] = [];
+    for (const candidate of candidates.values()) {
+      const storedHash = stored.get(candidate.id);
+      if (storedHash === undefined) fresh.push(candidate);
+      else if (storedHash !== candidate.contentHash) {
+        quality.push(conflict(candidate.deskId, candidate.event.eventId, candidate.dossierCode));
+      }
+    }
+    await this.repository.insertEvents(fresh);
+
+    const affected = [...new Set(fresh.map((event) => event.dossierCode))];
+    const [eventsByDossier, records] = await Promise.all([
+      this.repository.eventsOf(affected),
+      this.repository.dossiersByCode(affected),
+    ]);
+    const context = await this.context.current();
+    const changed: DossierRecord[] = [];
+    const facts: DossierFact[] = [];
+    for (const code of affected) {
+      const previous = records.get(code);
+      const result = foldDossier(code, eventsByDossier.get(code) ?? [], context);
+      quality.push(...result.issues);
+      const state = result.kind === 'dossier' ? result.state : null;
+      if (previous !== undefined && previous.kind === result.kind && sameState(previous.state, state)) {
+        if (previous.factOwed && previous.state !== null) {
+          facts.push(buildFact(factKindOf(null, previous.state), previous.version, previous.state, now));
+        }
+        continue;
+      }
+      const version = (previous?.version ?? 0) + 1;
+      const owesFact = state !== null;
+      changed.push({
+        _id: code,
+        kind: result.kind,
+        version,
+        publishedVersion: previous?.publishedVersion ?? 0,
+        factOwed: owesFact,
+        state,
+        updatedAt: now,
+      });
+      if (state !== null) facts.push(buildFact(factKindOf(previous?.state ?? null, state), version, state, now));
+    }
+    await this.repository.saveDossiers(changed);
+    await this.repository.recordQuality(quality, now);
+    if (facts.length > 0) {
+      await this.producer.send(
+        DOSSIER_FACTS,
+        facts.map((fact) => ({ key: fact.dossierCode, value: fact })),
+      );
+      await this.repository.markPublished(new Map(facts.map((fact) => [fact.dossierCode, fact.version])));
+    }
+    if (quality.length > 0)
+      this.logger.warn(`${quality.length} data-quality finding(s) in a batch of ${messages.length}`);
+  }
+}
+
+function conflict(deskId: string, eventId: string, dossierCode: string): QualityEntry {
+  return {
+    kind: 'conflicting_duplicate',
+    deskId,
+    eventId,
+    dossierCode,
+    detail: 'the same (desk, eventId) was posted again with different content; the first one counts',
+  };
+}

@@ -1,0 +1,48 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AuthModule } from '@tthc/auth';
+import { ConfigModule, type AppConfig } from '@tthc/config';
+import { DOSSIER_EVENTS, DOSSIER_FACTS } from '@tthc/contracts';
+import { KafkaModule } from '@tthc/kafka';
+import { ObservabilityModule } from '@tthc/observability';
+import { PersistenceModule } from '@tthc/persistence';
+import { QueueModule } from '@tthc/queue';
+import { DossierEventsHandler } from './consumers/dossier-events.handler';
+import { DossiersController } from './dossiers.controller';
+import { FoldContextProvider } from './domain/fold-context.provider';
+import {
+  DataQualityRecord,
+  DataQualityRecordSchema,
+  DossierRecord,
+  DossierRecordSchema,
+  TrackedEvent,
+  TrackedEventSchema,
+} from './persistence/schemas';
+import { TrackingRepository } from './persistence/tracking.repository';
+
+@Module({})
+export class DossierTrackingModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: DossierTrackingModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ObservabilityModule,
+        AuthModule,
+        PersistenceModule.forRoot(),
+        MongooseModule.forFeature([
+          { name: TrackedEvent.name, schema: TrackedEventSchema },
+          { name: DossierRecord.name, schema: DossierRecordSchema },
+          { name: DataQualityRecord.name, schema: DataQualityRecordSchema },
+        ]),
+        KafkaModule.forRoot({
+          consumer: { group: 'dossier-tracking', topics: [DOSSIER_EVENTS] },
+          produces: [DOSSIER_FACTS],
+        }),
+        QueueModule.forRoot({ queues: [] }),
+      ],
+      controllers: [DossiersController],
+      providers: [TrackingRepository, FoldContextProvider, DossierEventsHandler],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { loadConfig } from '@tthc/config';
+import { runService } from '@tthc/http';
+import { DossierTrackingModule } from './dossier-tracking.module';
+
+const config = loadConfig('dossier-tracking', process.env);
+void runService(config, DossierTrackingModule.forRoot(config), {
+  title: 'tthc-stats dossier-tracking',
+  description: 'Dossier state, due dates on the working calendar, overdue timers (CONTRACT §5, §6).',
+}).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { DossierEvent, DossierSnapshot } from '@tthc/contracts';
+import type { DataQualityIssue } from '../domain/fold';
+
+/** `tracking_events`: every distinct accepted event, `_id` = desk + eventId (CONTRACT §4 idempotency). */
+@Schema({ collection: 'tracking_events', versionKey: false })
+export class TrackedEvent {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true, index: true })
+  dossierCode!: string;
+
+  @Prop({ type: String, required: true })
+  deskId!: string;
+
+  @Prop({ type: String, required: true })
+  contentHash!: string;
+
+  @Prop({ type: Object, required: true })
+  event!: DossierEvent;
+
+  @Prop({ type: String, required: true })
+  acceptedAt!: string;
+}
+export const TrackedEventSchema = SchemaFactory.createForClass(TrackedEvent);
+
+export type DossierRecordKind = 'awaiting_receipt' | 'rejected' | 'dossier';
+
+/** `tracking_dossiers`: the folded state of each dossier, its version and the last version published. */
+@Schema({ collection: 'tracking_dossiers', versionKey: false })
+export class DossierRecord {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true })
+  kind!: DossierRecordKind;
+
+  /** Grows by one with every change of `state` or `kind`. */
+  @Prop({ type: Number, required: true })
+  version!: number;
+
+  /** Highest version whose fact Kafka acknowledged. */
+  @Prop({ type: Number, required: true })
+  publishedVersion!: number;
+
+  /** True while the fact of `version` has not been acknowledged by Kafka. */
+  @Prop({ type: Boolean, required: true, index: true })
+  factOwed!: boolean;
+
+  @Prop({ type: Object, default: null })
+  state!: Omit<DossierSnapshot, 'version'> | null;
+
+  @Prop({ type: String, required: true })
+  updatedAt!: string;
+}
+export const DossierRecordSchema = SchemaFactory.createForClass(DossierRecord);
+
+/** `tracking_data_quality`: records kept out of the figures, for the admin data-quality list. */
+@Schema({ collection: 'tracking_data_quality', versionKey: false })
+export class DataQualityRecord {
+  @Prop({ type: String, required: true })
+  _id!: string;
+
+  @Prop({ type: String, required: true })
+  kind!: DataQualityIssue['kind'] | 'conflicting_duplicate';
+
+  @Prop({ type: String, required: true, index: true })
+  dossierCode!: string;
+
+  @Prop({ type: String, required: true })
+  deskId!: string;
+
+  @Prop({ type: String, required: true })
+  eventId!: string;
+
+  @Prop({ type: String, required: true })
+  detail!: string;
+
+  @Prop({ type: String, required: true })
+  firstSeenAt!: string;
+}
+export const DataQualityRecordSchema = SchemaFactory.createForClass(DataQualityRecord);

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { DOSSIER_FACTS, type DossierFact } from '@tthc/contracts';
+import { HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
+import { newestVersions } from '@tthc/persistence';
+import { classify } from '../domain/classify';
+import { ClassifiedDossierRepository } from '../persistence/classified-dossier.repository';
+
+/** Classifies each dossier's newest snapshot; older or repeated versions change nothing. */
+@HandlesTopic(DOSSIER_FACTS)
+@Injectable()
+export class DossierFactsHandler implements TopicBatchHandler<typeof DOSSIER_FACTS> {
+  constructor(private readonly repository: ClassifiedDossierRepository) {}
+
+  async handleBatch(messages: readonly ConsumedMessage<typeof DOSSIER_FACTS>[]): Promise<void> {
+    const facts = messages.flatMap((message) => (message.value === null ? [] : [message.value]));
+    const stored = await this.repository.versionsOf([...new Set(facts.map((fact) => fact.dossierCode))]);
+    const newer = newestVersions(
+      facts,
+      (fact: DossierFact) => fact.dossierCode,
+      (fact) => fact.version,
+      stored,
+    );
+    await this.repository.save(
+      newer.map((fact) => {
+        const classification = classify(fact.dossier);
+        return {
+          _id: fact.dossierCode,
+          version: fact.version,
+          snapshot: fact.dossier,
+          outcome: classification.outcome,
+          withdrawn: classification.withdrawn,
+          voided: fact.dossier.status === 'voided',
+        };
+      }),
+    );
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Two projects: `unit` (pure logic, no server) and `integration` (real Kafka, MongoDB-wire, Redis;
+ * started by deploy/local/infra.sh or pointed elsewhere with KAFKA_BROKERS / MONGO_URL / REDIS_URL).
+ */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+const moduleNameMapper = {
+  '^@tthc/(auth|calendar|config|contracts|http|kafka|observability|persistence|queue|testing)$':
+    '<rootDir>/libs/$1/src',
+};
+const common = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': swc },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testEnvironment: 'node',
+  modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/.local'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,deploy,test}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.int-spec.ts'],
+      testTimeout: 120000,
+      slowTestThreshold: 30,
+    },
+  ],
+};

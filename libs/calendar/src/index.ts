@@ -1,0 +1,8 @@
+/**
+ * @tthc/calendar — pure working-time arithmetic for CONTRACT §5 (no I/O, no dependencies).
+ * See docs/calendar.md.
+ */
+export * from './time';
+export * from './policy';
+export * from './default-table';
+export * from './working-calendar';

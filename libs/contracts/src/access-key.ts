@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** API keys of CONTRACT §2 as distributed to the services (hashed, never the key itself). */
+export const ROLES = ['admin', 'desk', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const accessKeySchema = z.object({
+  id: z.string().min(1).max(64),
+  role: z.enum(ROLES),
+  name: z.string().min(1).max(200),
+  /** SHA-256 of the key, hex. */
+  keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Desk: allowed agency subtrees; viewer: exactly one subtree root; admin: empty. */
+  agencyCodes: z.array(z.string().min(1).max(128)),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type AccessKey = z.infer<typeof accessKeySchema>;

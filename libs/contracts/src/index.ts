@@ -1,0 +1,6 @@
+export * from './access-key';
+export * from './dossier-event';
+export * from './dossier-fact';
+export * from './reference';
+export * from './topic';
+export * from './topics';

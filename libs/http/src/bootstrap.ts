@@ -1,0 +1,58 @@
+import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { AppConfig } from '@tthc/config';
+import { problem, ProblemFilter, sendProblem, statusOfLibraryError } from './problem';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+export interface ServiceOptions {
+  title: string;
+  description: string;
+  /** Largest accepted request body. */
+  bodyLimit?: string;
+}
+
+/** Creates a service's Nest application: problem errors, OpenAPI at /docs, graceful shutdown. */
+export async function createService(
+  config: AppConfig,
+  module: DynamicModule,
+  options: ServiceOptions,
+): Promise<INestApplication> {
+  const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
+  const app = await NestFactory.create(module, { bodyParser: false, logger: logLevels });
+  const limit = options.bodyLimit ?? '1mb';
+  // Raw bytes for every request: controllers parse JSON and NDJSON themselves so that malformed
+  // input, wrong content types and size limits all answer with problem documents.
+  app.use(express.raw({ type: () => true, limit }));
+  app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
+    const status = statusOfLibraryError(error);
+    if (status === undefined) {
+      next(error);
+      return;
+    }
+    const detail = status === 413 ? `request body larger than ${limit}` : (error as Error).message;
+    sendProblem(response, { ...problem(status, detail), instance: request.originalUrl });
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description)
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+/** Starts a service from `main.ts` and logs where it listens. */
+export async function runService(config: AppConfig, module: DynamicModule, options: ServiceOptions): Promise<void> {
+  const app = await createService(config, module, options);
+  await app.listen(config.port, '0.0.0.0');
+  new Logger('bootstrap').log(`${config.service} listening on :${config.port}`);
+}

@@ -1,0 +1,3 @@
+export * from './body';
+export * from './bootstrap';
+export * from './problem';

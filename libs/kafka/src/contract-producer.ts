@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
+import { KafkaUnavailableError, withTimeout } from './errors';
+import { KAFKA_CLIENT, topicName } from './kafka-client';
+
+export interface OutgoingMessage<T extends TopicDefinition> {
+  key: KeyOf<T>;
+  value: ValueOf<T> | null;
+}
+
+/**
+ * The only way the services write to Kafka: every message is validated against its topic's
+ * contract, the idempotent producer is on, and `send` resolves only when all in-sync replicas
+ * acknowledged (acks = -1). A send that cannot complete in `KAFKA_PRODUCE_TIMEOUT_MS` rejects with
+ * {@link KafkaUnavailableError}.
+ */
+@Injectable()
+export class ContractProducer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ContractProducer.name);
+  private readonly producer: Producer;
+  private connected: Promise<void> | undefined;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      // kafkajs keeps idempotent sequence numbers reliably only with one request in flight.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Bounded so that a desk gets a 503 instead of a hanging request; duplicates a retry may
+      // cause are removed downstream by the (desk, eventId) idempotency of CONTRACT §4.
+      retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+  }
+
+  onModuleInit(): void {
+    // Connect in the background: a service must boot (and report not-ready) while Kafka is down.
+    this.connected = this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      this.logger.warn(`producer not connected yet: ${String(error)}`);
+    });
+  }
+
+  private async ensureConnected(): Promise<void> {
+    this.connected ??= this.producer.connect();
+    try {
+      await this.connected;
+    } catch (error) {
+      this.connected = undefined;
+      throw error;
+    }
+  }
+
+  async send<T extends TopicDefinition>(topic: T, messages: readonly OutgoingMessage<T>[]): Promise<void> {
+    if (messages.length === 0) return;
+    const encoded = messages.map((message) => encodeMessage(topic, message.key, message.value));
+    const name = topicName(this.config.kafka, topic);
+    try {
+      await withTimeout(
+        (async () => {
+          await this.ensureConnected();
+          await this.producer.send({ topic: name, acks: -1, messages: encoded });
+        })(),
+        this.config.kafka.produceTimeoutMs,
+        `producing ${messages.length} message(s) to ${name}`,
+      );
+    } catch (error) {
+      if (error instanceof KafkaUnavailableError) throw error;
+      throw new KafkaUnavailableError(
+        `Kafka did not accept ${messages.length} message(s) for ${name}: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer
+      .disconnect()
+      .catch((error: unknown) => this.logger.warn(`producer disconnect: ${String(error)}`));
+  }
+}

@@ -1,0 +1,48 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
+import type { KafkaConfig } from '@tthc/config';
+import type { TopicDefinition } from '@tthc/contracts';
+
+/** Injection token of the service's kafkajs client. */
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+function logCreator(context: string) {
+  const logger = new Logger(context);
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      const text = `${message} ${Object.keys(extra).length > 2 ? JSON.stringify(extra) : ''}`.trim();
+      switch (level) {
+        case logLevel.ERROR:
+          logger.error(text);
+          break;
+        case logLevel.WARN:
+          logger.warn(text);
+          break;
+        case logLevel.INFO:
+          logger.debug(text);
+          break;
+        default:
+          logger.verbose(text);
+      }
+    };
+}
+
+export function createKafkaClient(config: KafkaConfig, overrides: Partial<KafkaJsConfig> = {}): Kafka {
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+    logLevel: logLevel.INFO,
+    logCreator: logCreator(`kafkajs:${config.clientId}`),
+    ...overrides,
+  });
+}
+
+/** The deployed name of a logical topic (test runs and tenants may prefix every name). */
+export function topicName(config: Pick<KafkaConfig, 'topicPrefix'>, topic: TopicDefinition | string): string {
+  const name = typeof topic === 'string' ? topic : topic.name;
+  return `${config.topicPrefix}${name}`;
+}

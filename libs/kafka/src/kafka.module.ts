@@ -1,0 +1,43 @@
+import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import type { TopicDefinition } from '@tthc/contracts';
+import { ContractProducer } from './contract-producer';
+import { KafkaHealthIndicator } from './kafka-health';
+import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
+import { PRODUCED_TOPICS, TopicAdmin } from './topic-admin';
+import { CONSUMER_OPTIONS, TopicConsumer, type ConsumerOptions } from './topic-consumer';
+
+export interface KafkaModuleOptions {
+  /** The service's consumer group and subscriptions; omit for a producer-only service. */
+  consumer?: ConsumerOptions;
+  /** Topics the service produces to; created at start-up if missing. */
+  produces?: readonly TopicDefinition[];
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions = {}): DynamicModule {
+    const providers: Provider[] = [
+      {
+        provide: KAFKA_CLIENT,
+        inject: [APP_CONFIG],
+        useFactory: (config: AppConfig) => createKafkaClient(config.kafka),
+      },
+      { provide: PRODUCED_TOPICS, useValue: options.produces ?? [] },
+      TopicAdmin,
+      ContractProducer,
+      KafkaHealthIndicator,
+    ];
+    if (options.consumer !== undefined) {
+      providers.push({ provide: CONSUMER_OPTIONS, useValue: options.consumer }, TopicConsumer);
+    }
+    return {
+      module: KafkaModule,
+      imports: [DiscoveryModule],
+      providers,
+      exports: [KAFKA_CLIENT, TopicAdmin, ContractProducer],
+    };
+  }
+}

@@ -1,0 +1,269 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { deadLetterTopicOf, type DeadLetter, type TopicDefinition } from '@tthc/contracts';
+import { METRICS_REGISTRY } from '@tthc/observability';
+import { processBatch } from './batch-processor';
+import { ContractProducer } from './contract-producer';
+import { KAFKA_CLIENT, topicName } from './kafka-client';
+import { TopicAdmin } from './topic-admin';
+import { TOPIC_HANDLER, type TopicBatchHandler } from './topic-handler';
+
+export const CONSUMER_OPTIONS = Symbol('CONSUMER_OPTIONS');
+
+export interface ConsumerOptions {
+  /** Consumer group without prefix, e.g. `dossier-tracking`. */
+  group: string;
+  /** Topics this service consumes; each needs exactly one `@HandlesTopic` provider. */
+  topics: readonly TopicDefinition[];
+  /** Most messages handed to a handler at once (a Kafka batch is cut into slices of this size). */
+  maxBatchSize?: number;
+}
+
+export type ConsumerState = 'idle' | 'joining' | 'running' | 'restarting' | 'crashed' | 'stopped';
+
+/** Thrown at boot when subscriptions and handlers do not match one to one. */
+export class HandlerRegistrationError extends Error {
+  constructor(problems: string[]) {
+    super(`Kafka handlers do not match subscriptions: ${problems.join('; ')}`);
+    this.name = 'HandlerRegistrationError';
+  }
+}
+
+/** Pairs each subscribed topic with its handler; any gap or surplus is a boot error. */
+export function matchHandlers(
+  subscribed: readonly TopicDefinition[],
+  handlers: readonly { topic: TopicDefinition; handler: TopicBatchHandler<TopicDefinition>; owner: string }[],
+): Map<string, TopicBatchHandler<TopicDefinition>> {
+  const problems: string[] = [];
+  const byTopic = new Map<string, TopicBatchHandler<TopicDefinition>>();
+  const subscribedNames = new Set(subscribed.map((topic) => topic.name));
+  for (const { topic, handler, owner } of handlers) {
+    if (!subscribedNames.has(topic.name)) problems.push(`${owner} handles ${topic.name}, which is not subscribed`);
+    else if (byTopic.has(topic.name)) problems.push(`${topic.name} has more than one handler (${owner})`);
+    else byTopic.set(topic.name, handler);
+  }
+  for (const topic of subscribed) {
+    if (!byTopic.has(topic.name)) problems.push(`subscribed topic ${topic.name} has no handler`);
+  }
+  if (problems.length > 0) throw new HandlerRegistrationError(problems);
+  return byTopic;
+}
+
+/**
+ * The service's one consumer group: batches from kafkajs `eachBatch`, validated against the
+ * contracts, handed to the topic's handler with capped retries, failures to the topic's
+ * dead-letter topic, offsets committed only after a slice is handled or dead-lettered.
+ */
+@Injectable()
+export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(TopicConsumer.name);
+  private consumer: Consumer | undefined;
+  private handlers = new Map<string, TopicBatchHandler<TopicDefinition>>();
+  private readonly topicsByDeployedName = new Map<string, TopicDefinition>();
+  private stateValue: ConsumerState = 'idle';
+  private lastError: string | undefined;
+  private readonly consumed: Counter;
+  private readonly deadLetters: Counter;
+  private readonly batchSeconds: Histogram;
+  private readonly lag: Gauge;
+  private lagTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+    private readonly topicAdmin: TopicAdmin,
+    private readonly producer: ContractProducer,
+  ) {
+    this.consumed = new Counter({
+      name: 'tthc_kafka_messages_handled_total',
+      help: 'Messages handled by the service consumer',
+      labelNames: ['topic'],
+      registers: [registry],
+    });
+    this.deadLetters = new Counter({
+      name: 'tthc_kafka_dead_letters_total',
+      help: 'Messages sent to a dead-letter topic after capped retries or a contract violation',
+      labelNames: ['topic'],
+      registers: [registry],
+    });
+    this.batchSeconds = new Histogram({
+      name: 'tthc_kafka_batch_seconds',
+      help: 'Time to handle one slice of a batch',
+      labelNames: ['topic'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    this.lag = new Gauge({
+      name: 'tthc_kafka_consumer_lag',
+      help: 'Messages not yet consumed by this service, per topic and partition',
+      labelNames: ['topic', 'partition'],
+      registers: [registry],
+    });
+  }
+
+  get state(): ConsumerState {
+    return this.stateValue;
+  }
+
+  get groupId(): string {
+    return `${this.config.kafka.topicPrefix}tthc.${this.options.group}`;
+  }
+
+  onModuleInit(): void {
+    const found = this.discovery
+      .getProviders()
+      .filter((wrapper) => wrapper.metatype !== null && wrapper.metatype !== undefined && wrapper.instance)
+      .flatMap((wrapper) => {
+        const topic = this.reflector.get<TopicDefinition | undefined>(
+          TOPIC_HANDLER,
+          wrapper.metatype as object as Function,
+        );
+        return topic === undefined
+          ? []
+          : [{ topic, handler: wrapper.instance as TopicBatchHandler<TopicDefinition>, owner: wrapper.name }];
+      });
+    this.handlers = matchHandlers(this.options.topics, found);
+    for (const topic of this.options.topics) this.topicsByDeployedName.set(topicName(this.config.kafka, topic), topic);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.topicAdmin.ensureTopics([...this.options.topics, ...this.options.topics.map(deadLetterTopicOf)]);
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    this.consumer = consumer;
+    const { CRASH, GROUP_JOIN, STOP, CONNECT, DISCONNECT } = consumer.events;
+    consumer.on(GROUP_JOIN, () => {
+      this.stateValue = 'running';
+      this.lastError = undefined;
+    });
+    consumer.on(CRASH, (event) => {
+      this.lastError = String(event.payload.error);
+      this.stateValue = event.payload.restart ? 'restarting' : 'crashed';
+      this.logger.error(`consumer ${this.groupId} crashed (restart: ${event.payload.restart}): ${this.lastError}`);
+    });
+    consumer.on(CONNECT, () => {
+      if (this.stateValue !== 'running') this.stateValue = 'joining';
+    });
+    consumer.on(DISCONNECT, () => {
+      if (this.stateValue === 'running') this.stateValue = 'restarting';
+    });
+    consumer.on(STOP, () => {
+      this.stateValue = 'stopped';
+    });
+    this.stateValue = 'joining';
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.topicsByDeployedName.keys()], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.lagTimer = setInterval(() => void this.measureLag(), 15000);
+    this.lagTimer.unref();
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const topic = this.topicsByDeployedName.get(batch.topic);
+    const handler = topic === undefined ? undefined : this.handlers.get(topic.name);
+    if (topic === undefined || handler === undefined) throw new Error(`no handler for ${batch.topic}`);
+    const sliceSize = this.options.maxBatchSize ?? 2000;
+    for (let start = 0; start < batch.messages.length; start += sliceSize) {
+      if (!isRunning() || isStale()) return;
+      const slice = batch.messages.slice(start, start + sliceSize);
+      const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
+      const outcome = await processBatch(handler, slice, {
+        topic,
+        partition: batch.partition,
+        consumerGroup: this.groupId,
+        maxAttempts: this.config.kafka.maxAttempts,
+        backoff: async (attempt) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+          await heartbeat();
+        },
+      });
+      stopTimer();
+      if (outcome.deadLettered.length > 0) await this.sendDeadLetters(topic, outcome.deadLettered);
+      this.consumed.inc({ topic: topic.name }, outcome.handled);
+      const last = slice[slice.length - 1];
+      if (last !== undefined) resolveOffset(last.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private async sendDeadLetters(topic: TopicDefinition, letters: DeadLetter[]): Promise<void> {
+    for (const letter of letters) {
+      this.logger.error(`dead-lettering ${topic.name}[${letter.partition}]@${letter.offset}: ${letter.error}`);
+    }
+    // If this fails the batch fails and kafkajs hands it over again: nothing is lost.
+    await this.producer.send(
+      deadLetterTopicOf(topic),
+      letters.map((letter) => ({ key: letter.key, value: letter })),
+    );
+    this.deadLetters.inc({ topic: topic.name }, letters.length);
+  }
+
+  private async measureLag(): Promise<void> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      for (const [deployed] of this.topicsByDeployedName) {
+        const [committed, latest] = await Promise.all([
+          admin.fetchOffsets({ groupId: this.groupId, topics: [deployed] }),
+          admin.fetchTopicOffsets(deployed),
+        ]);
+        const committedByPartition = new Map(
+          (committed[0]?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
+        );
+        for (const partition of latest) {
+          const done = committedByPartition.get(partition.partition) ?? -1;
+          const high = Number(partition.high);
+          this.lag.set(
+            { topic: deployed, partition: String(partition.partition) },
+            done < 0 ? high - Number(partition.low) : high - done,
+          );
+        }
+      }
+    } catch (error) {
+      this.logger.debug(`lag not measured: ${String(error)}`);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Stops fetching and waits for the batch in flight to finish (drain), then leaves the group. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.lagTimer);
+    if (this.consumer !== undefined) await this.consumer.disconnect();
+    this.stateValue = 'stopped';
+  }
+
+  health(): { ok: boolean; detail?: string } {
+    if (this.stateValue === 'running') return { ok: true };
+    return {
+      ok: false,
+      detail: `consumer ${this.stateValue}${this.lastError === undefined ? '' : `: ${this.lastError}`}`,
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './mongo-health';
+export * from './persistence.module';
+export * from './newest-versions';

@@ -1,0 +1,4 @@
+export * from './queue-definition';
+export * from './queue-handler';
+export * from './queue.module';
+export * from './queue.service';

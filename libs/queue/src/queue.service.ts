@@ -1,0 +1,119 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryService, Reflector } from '@nestjs/core';
+import { Queue, Worker, type JobsOptions } from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { HealthRegistry, type HealthResult } from '@tthc/observability';
+import type { JobDataOf, QueueDefinition } from './queue-definition';
+import { matchQueueHandlers, QUEUE_HANDLER, type QueueJobHandler } from './queue-handler';
+
+export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
+
+export interface QueueModuleOptions {
+  queues: readonly QueueDefinition[];
+  /** Jobs a worker runs at once. */
+  concurrency?: number;
+}
+
+/**
+ * BullMQ queues and workers of one service on Redis (REDIS_URL). Job data is validated when added
+ * and when processed; each registered queue needs exactly one `@ProcessesQueue` worker; shutdown
+ * waits for active jobs to finish. Also the Redis readiness check.
+ */
+@Injectable()
+export class QueueService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  readonly name = 'redis';
+  private readonly logger = new Logger(QueueService.name);
+  private readonly connection: Redis;
+  /** Separate client for readiness: no offline queue, so a dead Redis answers at once. */
+  private readonly probe: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(QUEUE_OPTIONS) private readonly options: QueueModuleOptions,
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+    private readonly health: HealthRegistry,
+  ) {
+    // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
+    this.connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.connection.on('error', (error: Error) => this.logger.debug(`redis: ${error.message}`));
+    this.probe = new IORedis(config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+    });
+    this.probe.on('error', () => undefined);
+  }
+
+  onModuleInit(): void {
+    this.health.register(this);
+    const found = this.discovery
+      .getProviders()
+      .filter((wrapper) => wrapper.metatype !== null && wrapper.metatype !== undefined && wrapper.instance)
+      .flatMap((wrapper) => {
+        const queue = this.reflector.get<QueueDefinition | undefined>(
+          QUEUE_HANDLER,
+          wrapper.metatype as object as Function,
+        );
+        return queue === undefined
+          ? []
+          : [{ queue, handler: wrapper.instance as QueueJobHandler<QueueDefinition>, owner: wrapper.name }];
+      });
+    const handlers = matchQueueHandlers(this.options.queues, found);
+    for (const definition of this.options.queues) {
+      this.queues.set(
+        definition.name,
+        new Queue(definition.name, { connection: this.connection, prefix: this.config.queuePrefix }),
+      );
+      const handler = handlers.get(definition.name);
+      if (handler === undefined) continue;
+      const worker = new Worker(definition.name, async (job) => handler.process(definition.data.parse(job.data), job), {
+        connection: this.connection.duplicate(),
+        prefix: this.config.queuePrefix,
+        concurrency: this.options.concurrency ?? 4,
+      });
+      worker.on('failed', (job, error) =>
+        this.logger.warn(`${definition.name} job ${job?.id ?? '?'} failed: ${error.message}`),
+      );
+      worker.on('error', (error) => this.logger.debug(`${definition.name} worker: ${error.message}`));
+      this.workers.push(worker);
+    }
+  }
+
+  queue(definition: QueueDefinition): Queue {
+    const queue = this.queues.get(definition.name);
+    if (queue === undefined) throw new Error(`queue ${definition.name} is not registered in this service`);
+    return queue;
+  }
+
+  /** Adds a job after validating its data against the queue's schema. */
+  async add<Q extends QueueDefinition>(definition: Q, jobName: string, data: JobDataOf<Q>, options?: JobsOptions) {
+    return this.queue(definition).add(jobName, definition.data.parse(data), options);
+  }
+
+  async check(): Promise<HealthResult> {
+    const answer = await this.probe.ping();
+    return answer === 'PONG' ? { ok: true } : { ok: false, detail: `PING answered ${answer}` };
+  }
+
+  /** Drains: workers finish their active jobs before the service stops. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.connection.disconnect();
+    this.probe.disconnect();
+  }
+}

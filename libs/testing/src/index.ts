@@ -1,0 +1,6 @@
+export * from './environment';
+export * from './http';
+export * from './infrastructure';
+export * from './services';
+export * from './kafka';
+export * from './facts';

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite from nothing: Node dependencies, Kafka, the MongoDB stand-in and Redis
+# (deploy/local/infra.sh, skipped for servers given by KAFKA_BROKERS / MONGO_URL / REDIS_URL),
+# then the unit tests and the integration tests against those real servers.
+# Infrastructure this script started is stopped again at the end; a running stack is reused.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+started_at=$(date +%s)
+
+bash scripts/ensure-deps.sh
+
+started_infra=no
+if bash deploy/local/infra.sh status >/dev/null 2>&1; then
+  echo "==> reusing the running infrastructure (tests use their own topics, databases and queues)"
+else
+  echo "==> starting Kafka, the MongoDB stand-in and Redis (test mode)"
+  bash deploy/local/infra.sh start --mode test
+  started_infra=yes
+fi
+cleanup() {
+  if [ "$started_infra" = yes ]; then
+    echo "==> stopping the infrastructure this run started"
+    bash deploy/local/infra.sh stop || true
+  fi
+}
+trap cleanup EXIT
+
+echo "==> unit tests"
+npx jest --selectProjects unit --ci
+echo "==> integration tests (real servers)"
+npx jest --selectProjects integration --ci --runInBand
+echo "==> all tests passed in $(( $(date +%s) - started_at )) s"
