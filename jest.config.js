@@ -28,13 +28,14 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/.local'],
 };
 module.exports = {
+  // Hooks of integration tests boot services and wait for Kafka group joins.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,deploy,test}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.int-spec.ts'],
-      testTimeout: 120000,
       slowTestThreshold: 30,
     },
   ],

@@ -67,10 +67,11 @@ describe('dossier-tracking folds the event stream (real Kafka and MongoDB)', () 
       accepted('desk-3', transferred('D-3', 't1')), // waits for its receipt
     ]);
     const d1 = await waitFor(
-      async () => ((await dossier('D-1'))?.state?.status === 'resolved' ? dossier('D-1') : undefined),
-      {
-        what: 'D-1 resolved',
+      async () => {
+        const doc = await dossier('D-1');
+        return doc?.state?.status === 'resolved' && doc.factOwed === false ? doc : undefined;
       },
+      { what: 'D-1 resolved and its fact published' },
     );
     expect(d1).toMatchObject({
       kind: 'dossier',

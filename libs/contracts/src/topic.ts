@@ -71,12 +71,12 @@ export function encodeMessage<T extends TopicDefinition>(
   key: KeyOf<T>,
   value: ValueOf<T> | null,
 ): EncodedMessage {
-  const checkedKey = check(topic, 'key', topic.key, key) as unknown;
+  const checkedKey: unknown = check(topic, 'key', topic.key, key);
   if (value === null) {
     if (!topic.tombstones) throw new ContractViolation(topic.name, 'value', ['tombstones are not allowed']);
     return { key: String(checkedKey), value: null };
   }
-  const checkedValue = check(topic, 'value', topic.value, value) as unknown;
+  const checkedValue: unknown = check(topic, 'value', topic.value, value);
   return { key: String(checkedKey), value: JSON.stringify(checkedValue) };
 }
 

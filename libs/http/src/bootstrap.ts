@@ -53,6 +53,17 @@ export async function createService(
 /** Starts a service from `main.ts` and logs where it listens. */
 export async function runService(config: AppConfig, module: DynamicModule, options: ServiceOptions): Promise<void> {
   const app = await createService(config, module, options);
+  const logger = new Logger('bootstrap');
+  // Nest's shutdown hooks drain in-flight work; this bounds how long the drain may take.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: draining (at most ${config.shutdownTimeoutMs} ms)`);
+      setTimeout(() => {
+        logger.error(`shutdown did not finish within ${config.shutdownTimeoutMs} ms; exiting`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+    });
+  }
   await app.listen(config.port, '0.0.0.0');
-  new Logger('bootstrap').log(`${config.service} listening on :${config.port}`);
+  logger.log(`${config.service} listening on :${config.port}`);
 }

@@ -72,10 +72,7 @@ export class ProblemFilter implements ExceptionFilter {
         typeof body === 'string'
           ? body
           : typeof body === 'object' && body !== null && 'message' in body
-            ? ([] as unknown[])
-                .concat((body as { message: unknown }).message)
-                .map(String)
-                .join('; ')
+            ? ([] as unknown[]).concat(body.message).map(String).join('; ')
             : exception.message;
       sendProblem(response, { ...problem(status, detail), instance: request.originalUrl });
       return;

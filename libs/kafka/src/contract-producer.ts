@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
 import { KafkaUnavailableError, withTimeout } from './errors';
@@ -17,7 +17,7 @@ export interface OutgoingMessage<T extends TopicDefinition> {
  * {@link KafkaUnavailableError}.
  */
 @Injectable()
-export class ContractProducer implements OnModuleInit, OnApplicationShutdown {
+export class ContractProducer implements OnApplicationShutdown {
   private readonly logger = new Logger(ContractProducer.name);
   private readonly producer: Producer;
   private connected: Promise<void> | undefined;
@@ -31,17 +31,10 @@ export class ContractProducer implements OnModuleInit, OnApplicationShutdown {
       // kafkajs keeps idempotent sequence numbers reliably only with one request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
       // Bounded so that a desk gets a 503 instead of a hanging request; duplicates a retry may
       // cause are removed downstream by the (desk, eventId) idempotency of CONTRACT §4.
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
-    });
-  }
-
-  onModuleInit(): void {
-    // Connect in the background: a service must boot (and report not-ready) while Kafka is down.
-    this.connected = this.producer.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      this.logger.warn(`producer not connected yet: ${String(error)}`);
     });
   }
 

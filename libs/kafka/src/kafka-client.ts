@@ -22,8 +22,11 @@ function logCreator(context: string) {
         case logLevel.INFO:
           logger.debug(text);
           break;
-        default:
+        case logLevel.DEBUG:
           logger.verbose(text);
+          break;
+        case logLevel.NOTHING:
+          break;
       }
     };
 }

@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  type Type,
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
@@ -77,6 +78,8 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   private readonly batchSeconds: Histogram;
   private readonly lag: Gauge;
   private lagTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -128,13 +131,11 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       .getProviders()
       .filter((wrapper) => wrapper.metatype !== null && wrapper.metatype !== undefined && wrapper.instance)
       .flatMap((wrapper) => {
-        const topic = this.reflector.get<TopicDefinition | undefined>(
-          TOPIC_HANDLER,
-          wrapper.metatype as object as Function,
-        );
+        const topic = this.reflector.get<TopicDefinition | undefined>(TOPIC_HANDLER, wrapper.metatype as Type);
+        const handler: unknown = wrapper.instance;
         return topic === undefined
           ? []
-          : [{ topic, handler: wrapper.instance as TopicBatchHandler<TopicDefinition>, owner: wrapper.name }];
+          : [{ topic, handler: handler as TopicBatchHandler<TopicDefinition>, owner: String(wrapper.name) }];
       });
     this.handlers = matchHandlers(this.options.topics, found);
     for (const topic of this.options.topics) this.topicsByDeployedName.set(topicName(this.config.kafka, topic), topic);
@@ -142,33 +143,38 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
 
   async onApplicationBootstrap(): Promise<void> {
     await this.topicAdmin.ensureTopics([...this.options.topics, ...this.options.topics.map(deadLetterTopicOf)]);
+    await this.startConsumer();
+    this.lagTimer = setInterval(() => void this.measureLag(), 15000);
+    this.lagTimer.unref();
+  }
+
+  /**
+   * Creates, subscribes and runs a fresh consumer. kafkajs' own restart after a crash leaves the
+   * crashed consumer's sockets open, so a crash is handled here instead: the crashed consumer is
+   * disconnected and a new one takes its place after a pause.
+   */
+  private async startConsumer(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 4 * 1024 * 1024,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5000 },
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: () => Promise.resolve(false) },
     });
     this.consumer = consumer;
-    const { CRASH, GROUP_JOIN, STOP, CONNECT, DISCONNECT } = consumer.events;
+    const { CRASH, GROUP_JOIN } = consumer.events;
     consumer.on(GROUP_JOIN, () => {
+      if (this.consumer !== consumer) return;
       this.stateValue = 'running';
       this.lastError = undefined;
     });
     consumer.on(CRASH, (event) => {
+      if (this.consumer !== consumer || this.shuttingDown) return;
       this.lastError = String(event.payload.error);
-      this.stateValue = event.payload.restart ? 'restarting' : 'crashed';
-      this.logger.error(`consumer ${this.groupId} crashed (restart: ${event.payload.restart}): ${this.lastError}`);
-    });
-    consumer.on(CONNECT, () => {
-      if (this.stateValue !== 'running') this.stateValue = 'joining';
-    });
-    consumer.on(DISCONNECT, () => {
-      if (this.stateValue === 'running') this.stateValue = 'restarting';
-    });
-    consumer.on(STOP, () => {
-      this.stateValue = 'stopped';
+      this.stateValue = 'restarting';
+      this.logger.error(`consumer ${this.groupId} crashed, restarting: ${this.lastError}`);
+      this.scheduleRestart(consumer);
     });
     this.stateValue = 'joining';
     await consumer.connect();
@@ -178,18 +184,32 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       partitionsConsumedConcurrently: 3,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    this.lagTimer = setInterval(() => void this.measureLag(), 15000);
-    this.lagTimer.unref();
+  }
+
+  private scheduleRestart(crashed: Consumer, delayMs = 2000): void {
+    this.restartTimer = setTimeout(() => {
+      void (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        if (this.shuttingDown) return;
+        try {
+          await this.startConsumer();
+        } catch (error) {
+          this.lastError = String(error);
+          const failed = this.consumer;
+          if (failed !== undefined && !this.shuttingDown) this.scheduleRestart(failed, Math.min(30000, delayMs * 2));
+        }
+      })();
+    }, delayMs);
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch } = payload;
     const topic = this.topicsByDeployedName.get(batch.topic);
     const handler = topic === undefined ? undefined : this.handlers.get(topic.name);
     if (topic === undefined || handler === undefined) throw new Error(`no handler for ${batch.topic}`);
     const sliceSize = this.options.maxBatchSize ?? 2000;
     for (let start = 0; start < batch.messages.length; start += sliceSize) {
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const slice = batch.messages.slice(start, start + sliceSize);
       const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
       const outcome = await processBatch(handler, slice, {
@@ -199,16 +219,16 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         maxAttempts: this.config.kafka.maxAttempts,
         backoff: async (attempt) => {
           await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
-          await heartbeat();
+          await payload.heartbeat();
         },
       });
       stopTimer();
       if (outcome.deadLettered.length > 0) await this.sendDeadLetters(topic, outcome.deadLettered);
       this.consumed.inc({ topic: topic.name }, outcome.handled);
       const last = slice[slice.length - 1];
-      if (last !== undefined) resolveOffset(last.offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      if (last !== undefined) payload.resolveOffset(last.offset);
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
     }
   }
 
@@ -254,7 +274,9 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
 
   /** Stops fetching and waits for the batch in flight to finish (drain), then leaves the group. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
     clearInterval(this.lagTimer);
+    clearTimeout(this.restartTimer);
     if (this.consumer !== undefined) await this.consumer.disconnect();
     this.stateValue = 'stopped';
   }

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Connection } from 'mongoose';
+import { ConnectionStates, type Connection } from 'mongoose';
 import { HealthRegistry, type HealthResult } from '@tthc/observability';
 
 /** Readiness of MongoDB: a `ping` command answered on the service's connection. */
@@ -19,7 +19,7 @@ export class MongoHealthIndicator implements OnModuleInit {
 
   async check(): Promise<HealthResult> {
     const db = this.connection.db;
-    if (this.connection.readyState !== 1 || db === undefined) {
+    if (this.connection.readyState !== ConnectionStates.connected || db === undefined) {
       return { ok: false, detail: `connection state ${this.connection.readyState}` };
     }
     await db.command({ ping: 1 }, { timeoutMS: 2000 });

@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  type Type,
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationShutdown,
@@ -31,9 +32,9 @@ export interface QueueModuleOptions {
 export class QueueService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly name = 'redis';
   private readonly logger = new Logger(QueueService.name);
-  private readonly connection: Redis;
+  private connection: Redis | undefined;
   /** Separate client for readiness: no offline queue, so a dead Redis answers at once. */
-  private readonly probe: Redis;
+  private probe: Redis | undefined;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
 
@@ -43,42 +44,38 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
     private readonly health: HealthRegistry,
-  ) {
-    // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not time out).
-    this.connection = new IORedis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.connection.on('error', (error: Error) => this.logger.debug(`redis: ${error.message}`));
-    this.probe = new IORedis(config.redisUrl, {
+  ) {}
+
+  onModuleInit(): void {
+    const found = this.discovery
+      .getProviders()
+      .filter((wrapper) => wrapper.metatype !== null && wrapper.metatype !== undefined && wrapper.instance)
+      .flatMap((wrapper) => {
+        const queue = this.reflector.get<QueueDefinition | undefined>(QUEUE_HANDLER, wrapper.metatype as Type);
+        const handler: unknown = wrapper.instance;
+        return queue === undefined
+          ? []
+          : [{ queue, handler: handler as QueueJobHandler<QueueDefinition>, owner: String(wrapper.name) }];
+      });
+    const handlers = matchQueueHandlers(this.options.queues, found);
+    // Connections only once the wiring is known to be right, so a refused boot leaves nothing open.
+    // BullMQ needs maxRetriesPerRequest: null (blocking commands must not time out).
+    const connection = new IORedis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    connection.on('error', (error: Error) => this.logger.debug(`redis: ${error.message}`));
+    this.connection = connection;
+    this.probe = new IORedis(this.config.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
     });
     this.probe.on('error', () => undefined);
-  }
-
-  onModuleInit(): void {
     this.health.register(this);
-    const found = this.discovery
-      .getProviders()
-      .filter((wrapper) => wrapper.metatype !== null && wrapper.metatype !== undefined && wrapper.instance)
-      .flatMap((wrapper) => {
-        const queue = this.reflector.get<QueueDefinition | undefined>(
-          QUEUE_HANDLER,
-          wrapper.metatype as object as Function,
-        );
-        return queue === undefined
-          ? []
-          : [{ queue, handler: wrapper.instance as QueueJobHandler<QueueDefinition>, owner: wrapper.name }];
-      });
-    const handlers = matchQueueHandlers(this.options.queues, found);
     for (const definition of this.options.queues) {
-      this.queues.set(
-        definition.name,
-        new Queue(definition.name, { connection: this.connection, prefix: this.config.queuePrefix }),
-      );
+      this.queues.set(definition.name, new Queue(definition.name, { connection, prefix: this.config.queuePrefix }));
       const handler = handlers.get(definition.name);
       if (handler === undefined) continue;
       const worker = new Worker(definition.name, async (job) => handler.process(definition.data.parse(job.data), job), {
-        connection: this.connection.duplicate(),
+        connection: connection.duplicate(),
         prefix: this.config.queuePrefix,
         concurrency: this.options.concurrency ?? 4,
       });
@@ -102,8 +99,9 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
   }
 
   async check(): Promise<HealthResult> {
+    if (this.probe === undefined) return { ok: false, detail: 'not started' };
     const answer = await this.probe.ping();
-    return answer === 'PONG' ? { ok: true } : { ok: false, detail: `PING answered ${answer}` };
+    return answer === 'PONG' ? { ok: true } : { ok: false, detail: `PING answered ${String(answer)}` };
   }
 
   /** Drains: workers finish their active jobs before the service stops. */
@@ -113,7 +111,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
-    this.connection.disconnect();
-    this.probe.disconnect();
+    this.connection?.disconnect();
+    this.probe?.disconnect();
   }
 }

@@ -18,7 +18,8 @@ export async function startService(config: AppConfig, module: DynamicModule): Pr
     bodyLimit: '8mb',
   });
   await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as AddressInfo;
+  const server = app.getHttpServer() as { address(): AddressInfo };
+  const address = server.address();
   return { app, url: `http://127.0.0.1:${address.port}`, config, close: () => app.close() };
 }
 
@@ -44,7 +45,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, options: W
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what}${last === undefined ? '' : `: ${String(last)}`}`);
+      throw new Error(`timed out waiting for ${options.what}${last instanceof Error ? `: ${last.message}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, pause));
     pause = Math.min(1000, pause * 2);

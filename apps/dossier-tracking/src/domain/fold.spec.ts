@@ -17,9 +17,17 @@ const context: FoldContext = {
 
 let counter = 0;
 const at = (local: string) => `${local}+07:00`;
-function ev(type: DossierEvent['type'], occurredAt: string, data: Record<string, unknown> = {}, deskId = 'desk-1'): StoredEvent {
+function ev(
+  type: DossierEvent['type'],
+  occurredAt: string,
+  data: Record<string, unknown> = {},
+  deskId = 'desk-1',
+): StoredEvent {
   counter += 1;
-  return { deskId, event: { eventId: `e${counter}`, type, occurredAt: at(occurredAt), dossierCode: 'D', data } as DossierEvent };
+  return {
+    deskId,
+    event: { eventId: `e${counter}`, type, occurredAt: at(occurredAt), dossierCode: 'D', data } as DossierEvent,
+  };
 }
 const receivedEvent = (occurredAt: string, data: Record<string, unknown> = {}) =>
   ev('dossier.received', occurredAt, { procedureCode: 'P-5D', agencyCode: 'A-1', channel: 'online', ...data });
@@ -36,7 +44,9 @@ describe('foldDossier (CONTRACT §4–§5)', () => {
     const { state } = fold([receivedEvent('2017-03-14T09:12:00')]);
     expect(state.dueAt).toBe(new Date(at('2017-03-21T09:12:00')).toISOString());
     expect(state).toMatchObject({ status: 'processing', fieldCode: 'F-1', agencyCode: 'A-1', channel: 'online' });
-    expect(state.dueHistory).toEqual([{ dueAt: state.dueAt, reason: 'initial', effectiveAt: new Date(at('2017-03-14T09:12:00')).toISOString() }]);
+    expect(state.dueHistory).toEqual([
+      { dueAt: state.dueAt, reason: 'initial', effectiveAt: new Date(at('2017-03-14T09:12:00')).toISOString() },
+    ]);
   });
 
   it('uses the dueAt printed on the receipt when given', () => {
@@ -60,7 +70,11 @@ describe('foldDossier (CONTRACT §4–§5)', () => {
     expect(state.dueAt).toBe(new Date(at('2017-03-27T08:00:00')).toISOString());
     expect(state.dueHistory.map((change) => change.reason)).toEqual(['initial', 'supplement_restart']);
     expect(state.waiting).toEqual([
-      { kind: 'supplement', from: new Date(at('2017-03-15T10:00:00')).toISOString(), to: new Date(at('2017-03-20T08:00:00')).toISOString() },
+      {
+        kind: 'supplement',
+        from: new Date(at('2017-03-15T10:00:00')).toISOString(),
+        to: new Date(at('2017-03-20T08:00:00')).toISOString(),
+      },
     ]);
     expect(state.status).toBe('processing');
   });
@@ -118,13 +132,18 @@ describe('foldDossier (CONTRACT §4–§5)', () => {
   });
 
   it('flags a resolution dated before the receipt', () => {
-    const result = fold([ev('dossier.resolved', '2017-03-13T09:00:00', { outcome: 'approved' }), receivedEvent('2017-03-14T09:12:00')]);
+    const result = fold([
+      ev('dossier.resolved', '2017-03-13T09:00:00', { outcome: 'approved' }),
+      receivedEvent('2017-03-14T09:12:00'),
+    ]);
     expect(result.issues.map((issue) => issue.kind)).toEqual(['event_before_received']);
     expect(result.state.finishedAt).toBeNull();
   });
 
   it('keeps dossiers without receipt out: awaiting receipt, or rejected', () => {
-    expect(foldDossier('D', [ev('dossier.transferred', '2017-03-15T09:00:00', { toAgencyCode: 'A-2' })], context).kind).toBe('awaiting_receipt');
+    expect(
+      foldDossier('D', [ev('dossier.transferred', '2017-03-15T09:00:00', { toAgencyCode: 'A-2' })], context).kind,
+    ).toBe('awaiting_receipt');
     expect(foldDossier('D', [ev('dossier.rejected', '2017-03-15T09:00:00')], context).kind).toBe('rejected');
   });
 
