@@ -16,7 +16,7 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@tthc/(auth|calendar|config|contracts|http|kafka|observability|persistence|queue|testing)$':
+  '^@tthc/(auth|calendar|config|contracts|http|kafka|observability|persistence|queue|reference|testing)$':
     '<rootDir>/libs/$1/src',
 };
 const common = {

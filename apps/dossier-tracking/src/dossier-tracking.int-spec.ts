@@ -1,5 +1,11 @@
 import mongoose from 'mongoose';
-import { DOSSIER_EVENTS, DOSSIER_FACTS, type DossierEvent } from '@tthc/contracts';
+import {
+  DOSSIER_EVENTS,
+  DOSSIER_FACTS,
+  REFERENCE_CALENDARS,
+  REFERENCE_PROCEDURES,
+  type DossierEvent,
+} from '@tthc/contracts';
 import {
   call,
   mongoUrlFor,
@@ -112,6 +118,38 @@ describe('dossier-tracking folds the event stream (real Kafka and MongoDB)', () 
     expect(facts.filter((fact) => fact.key === 'D-1')).toHaveLength(1); // the redelivered resolve changed nothing
     const again = await dossier('D-1');
     expect(again?.version).toBe(d1?.version);
+  });
+
+  it('computes due dates from the procedures and calendars distributed on the reference topics', async () => {
+    await produce(namespace, REFERENCE_PROCEDURES, [
+      {
+        key: 'P-3D',
+        value: { code: 'P-3D', name: 'Ba ngày', fieldCode: 'F-9', processingTime: { value: 3, unit: 'working_days' } },
+      },
+    ]);
+    // An uploaded 2017 table that makes Thu 2017-03-16 a holiday (it is not in the shipped table).
+    await produce(namespace, REFERENCE_CALENDARS, [
+      { key: '2017', value: { year: 2017, holidays: ['2017-03-16'], workingSaturdays: [] } },
+    ]);
+    const event: DossierEvent = {
+      eventId: 'ref-1',
+      type: 'dossier.received',
+      occurredAt: '2017-03-14T09:00:00+07:00',
+      dossierCode: 'D-REF',
+      data: { procedureCode: 'P-3D', agencyCode: 'A-1', channel: 'online' },
+    };
+    // Reference topics and the event topic are consumed independently: wait until both applied.
+    await waitFor(
+      async () => {
+        const stored = await db.collection('tracking_reference').countDocuments({});
+        return stored >= 2 ? true : undefined;
+      },
+      { what: 'the reference data to be stored' },
+    );
+    await produce(namespace, DOSSIER_EVENTS, [accepted('desk-1', event)]);
+    const doc = await waitFor(() => dossier('D-REF').then((found) => found ?? undefined), { what: 'D-REF stored' });
+    // Tue 14 09:00 + 3 working days, Thu 16 off: Wed 15, Fri 17, Mon 20 → Mon 2017-03-20 09:00 (+07:00).
+    expect(doc).toMatchObject({ state: { fieldCode: 'F-9', dueAt: '2017-03-20T02:00:00.000Z' } });
   });
 
   it('serves a dossier with its timeline and 404 for an unknown one', async () => {

@@ -7,6 +7,7 @@ import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
+import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { DossierEventsHandler } from './consumers/dossier-events.handler';
 import { DossiersController } from './dossiers.controller';
 import { FoldContextProvider } from './domain/fold-context.provider';
@@ -36,9 +37,10 @@ export class DossierTrackingModule {
           { name: DataQualityRecord.name, schema: DataQualityRecordSchema },
         ]),
         KafkaModule.forRoot({
-          consumer: { group: 'dossier-tracking', topics: [DOSSIER_EVENTS] },
+          consumer: { group: 'dossier-tracking', topics: [DOSSIER_EVENTS, ...REFERENCE_TOPICS] },
           produces: [DOSSIER_FACTS],
         }),
+        ReferenceModule.forRoot({ collectionPrefix: 'tracking' }),
         QueueModule.forRoot({ queues: [] }),
       ],
       controllers: [DossiersController],

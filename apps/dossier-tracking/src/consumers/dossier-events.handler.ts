@@ -61,7 +61,7 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
       this.repository.eventsOf(affected),
       this.repository.dossiersByCode(affected),
     ]);
-    const context = await this.context.current();
+    const context = this.context.current();
     const changed: DossierRecord[] = [];
     const facts: DossierFact[] = [];
     for (const code of affected) {

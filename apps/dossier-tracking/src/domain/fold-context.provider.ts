@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createWorkingCalendar, type WorkingCalendar } from '@tthc/calendar';
-import type { DueCalculator, FoldContext, ProcedureInfo } from './fold';
+import type { WorkingCalendar } from '@tthc/calendar';
+import { ReferenceData } from '@tthc/reference';
+import type { DueCalculator, FoldContext } from './fold';
 
 export function dueCalculatorOf(calendar: WorkingCalendar): DueCalculator {
   return {
@@ -10,23 +11,21 @@ export function dueCalculatorOf(calendar: WorkingCalendar): DueCalculator {
   };
 }
 
-/** What the fold needs from reference data: procedures and the working calendar. */
+/** What the fold needs from reference data: procedures (field, processing time) and the working calendar. */
 @Injectable()
 export class FoldContextProvider {
-  private calendar: WorkingCalendar = createWorkingCalendar();
-  private readonly procedures = new Map<string, ProcedureInfo>();
+  constructor(private readonly reference: ReferenceData) {}
 
-  setProcedure(code: string, info: ProcedureInfo | null): void {
-    if (info === null) this.procedures.delete(code);
-    else this.procedures.set(code, info);
-  }
-
-  setCalendar(calendar: WorkingCalendar): void {
-    this.calendar = calendar;
-  }
-
-  current(): Promise<FoldContext> {
-    const procedures = this.procedures;
-    return Promise.resolve({ procedure: (code) => procedures.get(code), due: dueCalculatorOf(this.calendar) });
+  current(): FoldContext {
+    const reference = this.reference;
+    return {
+      procedure: (code) => {
+        const procedure = reference.procedure(code);
+        return procedure === undefined
+          ? undefined
+          : { fieldCode: procedure.fieldCode, processingTime: procedure.processingTime };
+      },
+      due: dueCalculatorOf(reference.calendar()),
+    };
   }
 }
