@@ -4,3 +4,4 @@ export * from './infrastructure';
 export * from './services';
 export * from './kafka';
 export * from './facts';
+export * from './generator';
