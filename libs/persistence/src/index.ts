@@ -1,3 +1,4 @@
 export * from './mongo-health';
 export * from './persistence.module';
 export * from './newest-versions';
+export * from './versioned-store';

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DOSSIER_FACTS, type DossierFact } from '@tthc/contracts';
+import { DOSSIER_FACTS } from '@tthc/contracts';
 import { HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
-import { newestVersions } from '@tthc/persistence';
 import { classify } from '../domain/classify';
 import { ClassifiedDossierRepository } from '../persistence/classified-dossier.repository';
 
@@ -12,25 +11,20 @@ export class DossierFactsHandler implements TopicBatchHandler<typeof DOSSIER_FAC
   constructor(private readonly repository: ClassifiedDossierRepository) {}
 
   async handleBatch(messages: readonly ConsumedMessage<typeof DOSSIER_FACTS>[]): Promise<void> {
-    const facts = messages.flatMap((message) => (message.value === null ? [] : [message.value]));
-    const stored = await this.repository.versionsOf([...new Set(facts.map((fact) => fact.dossierCode))]);
-    const newer = newestVersions(
-      facts,
-      (fact: DossierFact) => fact.dossierCode,
-      (fact) => fact.version,
-      stored,
-    );
-    await this.repository.save(
-      newer.map((fact) => {
+    await this.repository.saveNewer(
+      messages.flatMap(({ value: fact }) => {
+        if (fact === null) return [];
         const classification = classify(fact.dossier);
-        return {
-          _id: fact.dossierCode,
-          version: fact.version,
-          snapshot: fact.dossier,
-          outcome: classification.outcome,
-          withdrawn: classification.withdrawn,
-          voided: fact.dossier.status === 'voided',
-        };
+        return [
+          {
+            _id: fact.dossierCode,
+            version: fact.version,
+            snapshot: fact.dossier,
+            outcome: classification.outcome,
+            withdrawn: classification.withdrawn,
+            voided: fact.dossier.status === 'voided',
+          },
+        ];
       }),
     );
   }

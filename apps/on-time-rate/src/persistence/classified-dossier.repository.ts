@@ -1,25 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { VersionedStore } from '@tthc/persistence';
 import { ClassifiedDossier } from './classified-dossier.schema';
 
+/** `otr_dossiers`, newest version per dossier. */
 @Injectable()
-export class ClassifiedDossierRepository {
-  constructor(@InjectModel(ClassifiedDossier.name) private readonly dossiers: Model<ClassifiedDossier>) {}
-
-  async versionsOf(codes: readonly string[]): Promise<Map<string, number>> {
-    if (codes.length === 0) return new Map();
-    const docs = await this.dossiers
-      .find({ _id: { $in: codes } }, { version: 1 })
-      .lean<{ _id: string; version: number }[]>();
-    return new Map(docs.map((doc) => [doc._id, doc.version]));
-  }
-
-  async save(records: readonly ClassifiedDossier[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.dossiers.bulkWrite(
-      records.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })),
-      { ordered: false },
-    );
+export class ClassifiedDossierRepository extends VersionedStore<ClassifiedDossier> {
+  constructor(@InjectModel(ClassifiedDossier.name) dossiers: Model<ClassifiedDossier>) {
+    super(dossiers);
   }
 }
