@@ -1,0 +1,49 @@
+/** Sums read from the counters for one period and scope. */
+export interface CounterSums {
+  receivedBefore: number;
+  finishedBefore: number;
+  newByChannel: { online: number; in_person: number; postal: number };
+  early: number;
+  onTime: number;
+  late: number;
+  withdrawn: number;
+  /** Σ overdue deltas dated up to the day whose end judges the pending split. */
+  overdue: number;
+}
+
+export interface PeriodFigures {
+  received: { total: number; carriedOver: number; new: number; newByChannel: CounterSums['newByChannel'] };
+  resolved: { total: number; early: number; onTime: number; late: number; withdrawn: number };
+  pending: { total: number; withinDeadline: number; overdue: number };
+  onTimeRate: { resolved: number | null; due: number | null; all: number | null };
+}
+
+const rate = (numerator: number, denominator: number): number | null =>
+  denominator === 0 ? null : numerator / denominator;
+
+/** CONTRACT §5 figures of a period from counter sums (identity carriedOver + new = resolved + pending holds by construction). */
+export function periodFigures(sums: CounterSums): PeriodFigures {
+  const carriedOver = sums.receivedBefore - sums.finishedBefore;
+  const fresh = sums.newByChannel.online + sums.newByChannel.in_person + sums.newByChannel.postal;
+  const resolvedTotal = sums.early + sums.onTime + sums.late;
+  const pendingTotal = carriedOver + fresh - resolvedTotal;
+  const overdue = sums.overdue;
+  const withinDeadline = pendingTotal - overdue;
+  const good = sums.early + sums.onTime;
+  return {
+    received: { total: carriedOver + fresh, carriedOver, new: fresh, newByChannel: sums.newByChannel },
+    resolved: {
+      total: resolvedTotal,
+      early: sums.early,
+      onTime: sums.onTime,
+      late: sums.late,
+      withdrawn: sums.withdrawn,
+    },
+    pending: { total: pendingTotal, withinDeadline, overdue },
+    onTimeRate: {
+      resolved: rate(good, resolvedTotal),
+      due: rate(good, resolvedTotal + overdue),
+      all: rate(good + withinDeadline, carriedOver + fresh),
+    },
+  };
+}
