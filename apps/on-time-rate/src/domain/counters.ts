@@ -86,7 +86,7 @@ export function mergeIncrements(
   return [...merged.values()]
     .map(({ key, inc }) => ({
       key,
-      inc: Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0)) as CounterIncrement,
+      inc: Object.fromEntries(Object.entries(inc).filter(([, v]) => v !== 0)),
     }))
     .filter((entry) => Object.keys(entry.inc).length > 0);
 }
