@@ -11,7 +11,13 @@ import {
   waitFor,
   type RunningService,
 } from '@tthc/testing';
+import fc from 'fast-check';
+import { addDays, localDateOf } from '@tthc/calendar';
+import type { DossierSnapshot } from '@tthc/contracts';
+import { periodFigures } from './domain/period-figures';
+import { arbitrarySnapshot, BASE, DAY, naiveFigures } from './domain/figures.test-support';
 import { OnTimeRateModule } from './on-time-rate.module';
+import { CounterLedger } from './persistence/counter-ledger';
 
 describe('on-time-rate consumes lifecycle facts (real Kafka and MongoDB)', () => {
   const namespace = newNamespace('otr');
@@ -79,6 +85,111 @@ describe('on-time-rate consumes lifecycle facts (real Kafka and MongoDB)', () =>
     expect(await db.collection('otr_dossiers').findOne({ _id: 'L' as never })).toMatchObject({
       version: 2,
       outcome: 'late',
+    });
+  });
+
+  it('keeps counters that answer every period exactly, with facts redelivered and out of order', async () => {
+    const finals = fc
+      .sample(fc.integer({ min: 0, max: 1_000_000 }), { numRuns: 300, seed: 42 })
+      .map((seed, index) => fc.sample(arbitrarySnapshot(index), { numRuns: 1, seed })[0] as DossierSnapshot);
+    // Each dossier also had an earlier version: still pending, on its first agency.
+    const versions = finals.flatMap((last) => {
+      const code = `C-${last.dossierCode}`;
+      const first: DossierSnapshot = {
+        ...last,
+        dossierCode: code,
+        version: 1,
+        status: 'processing',
+        finishedAt: null,
+        finishKind: null,
+        outcome: null,
+        agencyCode: 'A3',
+      };
+      return [first, { ...last, dossierCode: code, version: 2 }];
+    });
+    const deliveries = [...versions, ...versions.filter((_, index) => index % 3 === 0)].sort(
+      (a, b) =>
+        ((a.dossierCode.length * 7 + a.version * 13 + a.dossierCode.charCodeAt(a.dossierCode.length - 1)) % 5) -
+        ((b.dossierCode.length * 7 + b.version * 13 + b.dossierCode.charCodeAt(b.dossierCode.length - 1)) % 5),
+    );
+    for (let start = 0; start < deliveries.length; start += 150) {
+      await produce(
+        namespace,
+        DOSSIER_FACTS,
+        deliveries.slice(start, start + 150).map((snapshot) => factOf(snapshot)),
+      );
+    }
+    await waitFor(
+      async () => {
+        const [atFinal, journals] = await Promise.all([
+          db.collection('otr_dossiers').countDocuments({ _id: { $regex: '^C-' } as never, version: 2 }),
+          db.collection('otr_journals').countDocuments({}),
+        ]);
+        return atFinal === finals.length && journals === 0 ? true : undefined;
+      },
+      { what: 'every dossier at its final version' },
+    );
+    const ledger = service.app.get(CounterLedger);
+    const finalsAsStored = versions.filter((snapshot) => snapshot.version === 2);
+    for (const [fromDay, length] of [
+      [0, 30],
+      [10, 5],
+      [40, 60],
+      [70, 0],
+      [0, 120],
+      [25, 14],
+    ] as const) {
+      for (const agency of [null, 'A1', 'A2', 'A3']) {
+        const from = localDateOf(BASE + fromDay * DAY);
+        const to = addDays(from, length);
+        // "All agencies" of this test: the first test's dossiers (agency A-1) share the namespace.
+        const figures = periodFigures(await ledger.sums(from, to, agency === null ? ['A1', 'A2', 'A3'] : [agency]));
+        const expected = naiveFigures(finalsAsStored, from, to, agency);
+        expect({
+          carriedOver: figures.received.carriedOver,
+          new: figures.received.new,
+          online: figures.received.newByChannel.online,
+          early: figures.resolved.early,
+          onTime: figures.resolved.onTime,
+          late: figures.resolved.late,
+          withdrawn: figures.resolved.withdrawn,
+          pending: figures.pending.total,
+          overdue: figures.pending.overdue,
+        }).toEqual(expected);
+      }
+    }
+  });
+
+  it('completes a journal left open by a crashed process without applying any counter twice', async () => {
+    const key = { agency: 'J', field: 'F', procedure: 'P', channel: 'online', date: '2017-01-05' };
+    await db
+      .collection('otr_counters')
+      .insertOne({ _id: 'already-applied' as never, ...key, received: 5, journals: ['J-1'] });
+    await db.collection('otr_journals').insertOne({
+      _id: 'J-1' as never,
+      bootId: 'a-crashed-process',
+      createdAt: '2026-11-22T00:00:00.000Z',
+      increments: [
+        { _id: 'already-applied', key, inc: { received: 2 } },
+        { _id: 'not-yet-applied', key: { ...key, date: '2017-01-06' }, inc: { received: 3 } },
+      ],
+      dossiers: [],
+    });
+    await produce(namespace, DOSSIER_FACTS, [
+      factOf(snapshotOf({ dossierCode: 'TRIGGER', version: 1, agencyCode: 'J' })),
+    ]);
+    await waitFor(
+      async () =>
+        (await db.collection('otr_journals').countDocuments({ _id: 'J-1' as never })) === 0 ? true : undefined,
+      {
+        what: 'the open journal to be completed',
+      },
+    );
+    expect(await db.collection('otr_counters').findOne({ _id: 'already-applied' as never })).toMatchObject({
+      received: 5,
+    });
+    expect(await db.collection('otr_counters').findOne({ _id: 'not-yet-applied' as never })).toMatchObject({
+      received: 3,
     });
   });
 });

@@ -8,7 +8,7 @@ import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
 import { DossierFactsHandler } from './consumers/dossier-facts.handler';
-import { ClassifiedDossierRepository } from './persistence/classified-dossier.repository';
+import { CounterLedger } from './persistence/counter-ledger';
 import { ClassifiedDossier, ClassifiedDossierSchema } from './persistence/classified-dossier.schema';
 
 @Module({})
@@ -25,7 +25,7 @@ export class OnTimeRateModule {
         KafkaModule.forRoot({ consumer: { group: 'on-time-rate', topics: [DOSSIER_FACTS] } }),
         QueueModule.forRoot({ queues: [] }),
       ],
-      providers: [ClassifiedDossierRepository, DossierFactsHandler],
+      providers: [CounterLedger, DossierFactsHandler],
     };
   }
 }

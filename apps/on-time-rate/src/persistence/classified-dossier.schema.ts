@@ -1,6 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { DossierSnapshot } from '@tthc/contracts';
 import type { FinishOutcome } from '../domain/classify';
+import type { AppliedContribution } from '../domain/counters';
 
 /** `otr_dossiers`: the latest snapshot of each dossier known to on-time-rate, with its outcome. */
 @Schema({ collection: 'otr_dossiers', versionKey: false })
@@ -22,5 +23,9 @@ export class ClassifiedDossier {
 
   @Prop({ type: Boolean, required: true })
   voided!: boolean;
+
+  /** What this version added to the counters (null when voided), to take it back on the next one. */
+  @Prop({ type: Object, default: null })
+  applied!: AppliedContribution | null;
 }
 export const ClassifiedDossierSchema = SchemaFactory.createForClass(ClassifiedDossier);

@@ -1,0 +1,183 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectConnection, InjectModel } from '@nestjs/mongoose';
+import { randomUUID } from 'node:crypto';
+import type { Connection, Model } from 'mongoose';
+import type { DossierFact } from '@tthc/contracts';
+import { newestVersions } from '@tthc/persistence';
+import { classify } from '../domain/classify';
+import { contributionOf } from '../domain/contribution';
+import {
+  contributionDiff,
+  counterId,
+  dimensionsOf,
+  mergeIncrements,
+  type AppliedContribution,
+  type CounterIncrement,
+  type CounterKey,
+} from '../domain/counters';
+import type { CounterSums } from '../domain/period-figures';
+import { ClassifiedDossier } from './classified-dossier.schema';
+
+interface CounterDocument extends CounterKey, CounterIncrement {
+  _id: string;
+  /** Ids of the last journals applied to this counter (the idempotency guard). */
+  journals: string[];
+}
+
+interface Journal {
+  _id: string;
+  bootId: string;
+  createdAt: string;
+  increments: { _id: string; key: CounterKey; inc: CounterIncrement }[];
+  dossiers: ClassifiedDossier[];
+}
+
+const KEEP_JOURNAL_IDS = 32;
+
+function isDuplicateKeyOnly(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
+  return (
+    list.length > 0 &&
+    list.every((entry: { code?: number; err?: { code?: number } }) => (entry.code ?? entry.err?.code) === 11000)
+  );
+}
+
+/**
+ * Keeps the counters exactly right without transactions: each batch's merged increments and new
+ * per-dossier contributions are written to a journal first; every counter update carries a
+ * guard (`journals` does not contain this journal), so applying a journal twice changes nothing;
+ * then the dossier documents are written and the journal deleted. Journals left open by a
+ * previous process are completed before new facts are applied.
+ */
+@Injectable()
+export class CounterLedger {
+  private readonly logger = new Logger(CounterLedger.name);
+  private readonly bootId = randomUUID();
+
+  constructor(
+    @InjectConnection() private readonly connection: Connection,
+    @InjectModel(ClassifiedDossier.name) private readonly dossiers: Model<ClassifiedDossier>,
+  ) {}
+
+  private get counters() {
+    return this.connection.collection<CounterDocument>('otr_counters');
+  }
+
+  private get journals() {
+    return this.connection.collection<Journal>('otr_journals');
+  }
+
+  async applyFacts(facts: readonly DossierFact[]): Promise<void> {
+    await this.completeJournalsOfEarlierProcesses();
+    const codes = [...new Set(facts.map((fact) => fact.dossierCode))];
+    if (codes.length === 0) return;
+    const stored = await this.dossiers
+      .find({ _id: { $in: codes } }, { version: 1, applied: 1 })
+      .lean<{ _id: string; version: number; applied: AppliedContribution | null }[]>()
+      .exec();
+    const storedById = new Map(stored.map((doc) => [doc._id, doc]));
+    const newer = newestVersions(
+      facts,
+      (fact) => fact.dossierCode,
+      (fact) => fact.version,
+      new Map(stored.map((doc) => [doc._id, doc.version])),
+    );
+    if (newer.length === 0) return;
+    const documents: ClassifiedDossier[] = [];
+    const parts: ReturnType<typeof contributionDiff> = [];
+    for (const fact of newer) {
+      const contribution = contributionOf(fact.dossier);
+      const applied = contribution === null ? null : { dimensions: dimensionsOf(fact.dossier), contribution };
+      const classification = classify(fact.dossier);
+      parts.push(...contributionDiff(storedById.get(fact.dossierCode)?.applied ?? null, applied));
+      documents.push({
+        _id: fact.dossierCode,
+        version: fact.version,
+        snapshot: fact.dossier,
+        outcome: classification.outcome,
+        withdrawn: classification.withdrawn,
+        voided: fact.dossier.status === 'voided',
+        applied,
+      });
+    }
+    const journal: Journal = {
+      _id: randomUUID(),
+      bootId: this.bootId,
+      createdAt: new Date().toISOString(),
+      increments: mergeIncrements(parts).map(({ key, inc }) => ({ _id: counterId(key), key, inc })),
+      dossiers: documents,
+    };
+    await this.journals.insertOne(journal);
+    await this.complete(journal);
+  }
+
+  private async completeJournalsOfEarlierProcesses(): Promise<void> {
+    const open = await this.journals.find({ bootId: { $ne: this.bootId } }).toArray();
+    for (const journal of open) {
+      this.logger.warn(`completing journal ${journal._id} left open by an earlier process`);
+      await this.complete(journal);
+    }
+  }
+
+  private async complete(journal: Journal): Promise<void> {
+    if (journal.increments.length > 0) {
+      try {
+        await this.counters.bulkWrite(
+          journal.increments.map(({ _id, key, inc }) => ({
+            updateOne: {
+              filter: { _id, journals: { $ne: journal._id } },
+              update: {
+                $inc: inc,
+                $setOnInsert: key,
+                $push: { journals: { $each: [journal._id], $slice: -KEEP_JOURNAL_IDS } },
+              },
+              upsert: true,
+            },
+          })),
+          { ordered: false },
+        );
+      } catch (error) {
+        // An upsert whose guard did not match because the journal was already applied to that
+        // counter tries to insert the same _id: that duplicate key is the guard working.
+        if (!isDuplicateKeyOnly(error)) throw error;
+      }
+    }
+    if (journal.dossiers.length > 0) {
+      await this.dossiers.bulkWrite(
+        journal.dossiers.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    await this.journals.deleteOne({ _id: journal._id });
+  }
+
+  /** Counter sums for a period and agency set (null: every agency). Reads the counters up to `to`. */
+  async sums(from: string, to: string, agencies: readonly string[] | null): Promise<CounterSums> {
+    const sums: CounterSums = {
+      receivedBefore: 0,
+      finishedBefore: 0,
+      newByChannel: { online: 0, in_person: 0, postal: 0 },
+      early: 0,
+      onTime: 0,
+      late: 0,
+      withdrawn: 0,
+      overdue: 0,
+    };
+    const filter = agencies === null ? { date: { $lte: to } } : { date: { $lte: to }, agency: { $in: [...agencies] } };
+    for await (const counter of this.counters.find(filter, { projection: { journals: 0 } })) {
+      sums.overdue += counter.overdue ?? 0;
+      if (counter.date < from) {
+        sums.receivedBefore += counter.received ?? 0;
+        sums.finishedBefore += (counter.early ?? 0) + (counter.onTime ?? 0) + (counter.late ?? 0);
+      } else {
+        sums.newByChannel[counter.channel] += counter.received ?? 0;
+        sums.early += counter.early ?? 0;
+        sums.onTime += counter.onTime ?? 0;
+        sums.late += counter.late ?? 0;
+        sums.withdrawn += counter.withdrawn ?? 0;
+      }
+    }
+    return sums;
+  }
+}
