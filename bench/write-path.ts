@@ -81,8 +81,8 @@ function peakRssMb(pid: number | undefined): number {
 }
 
 async function main(): Promise<void> {
-  // ~7 events a dossier on average: generate enough dossiers, then cut to the target.
-  const events = generateDossierEvents(42, Math.ceil(targetEvents / 6), 'B').slice(0, targetEvents);
+  // ~3 events a dossier on average: generate enough dossiers, then cut to the target.
+  const events = generateDossierEvents(42, Math.ceil(targetEvents / 2.5), 'B').slice(0, targetEvents);
   const batches: string[] = [];
   for (let start = 0; start < events.length; start += 1000) {
     batches.push(
