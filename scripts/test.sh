@@ -25,10 +25,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+mkdir -p .local
 echo "==> unit tests"
-npx jest --selectProjects unit --ci
+npx jest --selectProjects unit --ci --json --outputFile=.local/jest-unit.json
 echo "==> integration tests (real servers)"
 # --forceExit: after the readiness test restarts Kafka, kafkajs keeps a few sockets of its
 # consumers open even after disconnect(); the services exit anyway (Nest re-raises the signal).
-npx jest --selectProjects integration --ci --runInBand --forceExit
+npx jest --selectProjects integration --ci --runInBand --forceExit --json --outputFile=.local/jest-integration.json
 echo "==> all tests passed in $(( $(date +%s) - started_at )) s"
+node -e '
+  const files = [".local/jest-unit.json", ".local/jest-integration.json"].map((f) => require("./" + f));
+  const sum = (key) => files.reduce((total, r) => total + r[key], 0);
+  console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
+'
