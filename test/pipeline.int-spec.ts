@@ -28,6 +28,23 @@ describe('pipeline smoke test (real Kafka, MongoDB-wire, Redis)', () => {
       services.push(await startService(config, module.forRoot(config)));
     }
     db = await mongoose.createConnection(mongoUrlFor(namespace)).asPromise();
+    for (const [path, body] of [
+      ['agencies', [{ code: '000.00.12.H56', name: 'Sở Tư pháp', parentCode: null, level: 'department' }]],
+      ['fields', [{ code: 'G03-GD10', name: 'Chứng thực' }]],
+      [
+        'procedures',
+        [
+          {
+            code: '1.001612',
+            name: 'Chứng thực bản sao',
+            fieldCode: 'G03-GD10',
+            processingTime: { value: 2, unit: 'working_days' },
+          },
+        ],
+      ],
+    ] as const) {
+      expect((await call(`${intake.url}/v1/reference/${path}`, { method: 'PUT', body })).status).toBe(200);
+    }
   });
 
   afterAll(async () => {

@@ -6,12 +6,24 @@ import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
+import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { EventIntakeService } from './events/event-intake.service';
 import { EventsController } from './events/events.controller';
+import { KeysController } from './keys/keys.controller';
+import { KeysService } from './keys/keys.service';
+import { DEFAULT_RATE_LIMIT, EVENT_RATE_LIMIT, EventRateLimiter } from './rate-limit/rate-limiter';
+import type { RateLimit } from './rate-limit/token-bucket';
+import { ReferenceAdminService } from './reference/reference-admin.service';
+import { ReferenceController } from './reference/reference.controller';
+
+export interface IntakeOptions {
+  /** Per-principal limit of `POST /v1/events` on each replica (default 50/s, burst 100). */
+  rateLimit?: RateLimit;
+}
 
 @Module({})
 export class IntakeModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: IntakeOptions = {}): DynamicModule {
     return {
       module: IntakeModule,
       imports: [
@@ -19,11 +31,22 @@ export class IntakeModule {
         ObservabilityModule,
         AuthModule,
         PersistenceModule.forRoot(),
-        KafkaModule.forRoot({ produces: [DOSSIER_EVENTS] }),
+        KafkaModule.forRoot({
+          // Every replica learns the keys and reference data it validates against.
+          consumer: { group: 'intake', topics: [], broadcastTopics: REFERENCE_TOPICS },
+          produces: [DOSSIER_EVENTS, ...REFERENCE_TOPICS],
+        }),
+        ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
         QueueModule.forRoot({ queues: [] }),
       ],
-      controllers: [EventsController],
-      providers: [EventIntakeService],
+      controllers: [EventsController, ReferenceController, KeysController],
+      providers: [
+        { provide: EVENT_RATE_LIMIT, useValue: options.rateLimit ?? DEFAULT_RATE_LIMIT },
+        EventRateLimiter,
+        EventIntakeService,
+        ReferenceAdminService,
+        KeysService,
+      ],
     };
   }
 }

@@ -8,6 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
@@ -24,8 +25,16 @@ export const CONSUMER_OPTIONS = Symbol('CONSUMER_OPTIONS');
 export interface ConsumerOptions {
   /** Consumer group without prefix, e.g. `dossier-tracking`. */
   group: string;
-  /** Topics this service consumes; each needs exactly one `@HandlesTopic` provider. */
+  /**
+   * Topics whose partitions are shared among the replicas of the service (one consumer group):
+   * each message is handled by one replica. Each needs exactly one `@HandlesTopic` provider.
+   */
   topics: readonly TopicDefinition[];
+  /**
+   * Topics every replica must read in full (the compacted reference and key topics): consumed by a
+   * group of this process alone, from the beginning at every start.
+   */
+  broadcastTopics?: readonly TopicDefinition[];
   /** Most messages handed to a handler at once (a Kafka batch is cut into slices of this size). */
   maxBatchSize?: number;
 }
@@ -60,26 +69,36 @@ export function matchHandlers(
   return byTopic;
 }
 
+/** One kafkajs consumer: its group, its topics, and its own state for readiness. */
+interface Subscription {
+  label: 'shared' | 'broadcast';
+  groupId: string;
+  topics: string[];
+  consumer?: Consumer;
+  state: ConsumerState;
+  lastError?: string;
+  restartTimer?: NodeJS.Timeout;
+}
+
 /**
- * The service's one consumer group: batches from kafkajs `eachBatch`, validated against the
- * contracts, handed to the topic's handler with capped retries, failures to the topic's
- * dead-letter topic, offsets committed only after a slice is handled or dead-lettered.
+ * The service's consumers: batches from kafkajs `eachBatch`, validated against the contracts,
+ * handed to the topic's handler with capped retries, failures to the topic's dead-letter topic,
+ * offsets committed only after a slice is handled or dead-lettered. The shared subscription uses
+ * the service's consumer group; the broadcast one (reference data, keys) a group of this process.
  */
 @Injectable()
 export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(TopicConsumer.name);
-  private consumer: Consumer | undefined;
+  private readonly subscriptions: Subscription[] = [];
   private handlers = new Map<string, TopicBatchHandler<TopicDefinition>>();
   private readonly topicsByDeployedName = new Map<string, TopicDefinition>();
-  private stateValue: ConsumerState = 'idle';
-  private lastError: string | undefined;
   private readonly consumed: Counter;
   private readonly deadLetters: Counter;
   private readonly batchSeconds: Histogram;
   private readonly lag: Gauge;
   private lagTimer: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
+  private readonly processId = randomUUID().slice(0, 8);
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -119,7 +138,13 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   get state(): ConsumerState {
-    return this.stateValue;
+    const states = this.subscriptions.map((subscription) => subscription.state);
+    if (states.length === 0) return 'idle';
+    return states.find((state) => state !== 'running') ?? 'running';
+  }
+
+  private get allTopics(): TopicDefinition[] {
+    return [...this.options.topics, ...(this.options.broadcastTopics ?? [])];
   }
 
   get groupId(): string {
@@ -137,13 +162,31 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
           ? []
           : [{ topic, handler: handler as TopicBatchHandler<TopicDefinition>, owner: String(wrapper.name) }];
       });
-    this.handlers = matchHandlers(this.options.topics, found);
-    for (const topic of this.options.topics) this.topicsByDeployedName.set(topicName(this.config.kafka, topic), topic);
+    this.handlers = matchHandlers(this.allTopics, found);
+    for (const topic of this.allTopics) this.topicsByDeployedName.set(topicName(this.config.kafka, topic), topic);
+    const names = (topics: readonly TopicDefinition[]) => topics.map((topic) => topicName(this.config.kafka, topic));
+    if (this.options.topics.length > 0) {
+      this.subscriptions.push({
+        label: 'shared',
+        groupId: this.groupId,
+        topics: names(this.options.topics),
+        state: 'idle',
+      });
+    }
+    const broadcast = this.options.broadcastTopics ?? [];
+    if (broadcast.length > 0) {
+      this.subscriptions.push({
+        label: 'broadcast',
+        groupId: `${this.groupId}.broadcast.${this.processId}`,
+        topics: names(broadcast),
+        state: 'idle',
+      });
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.topicAdmin.ensureTopics([...this.options.topics, ...this.options.topics.map(deadLetterTopicOf)]);
-    await this.startConsumer();
+    await this.topicAdmin.ensureTopics([...this.allTopics, ...this.allTopics.map(deadLetterTopicOf)]);
+    for (const subscription of this.subscriptions) await this.startConsumer(subscription);
     this.lagTimer = setInterval(() => void this.measureLag(), 15000);
     this.lagTimer.unref();
   }
@@ -153,56 +196,58 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
    * crashed consumer's sockets open, so a crash is handled here instead: the crashed consumer is
    * disconnected and a new one takes its place after a pause.
    */
-  private async startConsumer(): Promise<void> {
+  private async startConsumer(subscription: Subscription): Promise<void> {
     const consumer = this.kafka.consumer({
-      groupId: this.groupId,
+      groupId: subscription.groupId,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: () => Promise.resolve(false) },
     });
-    this.consumer = consumer;
+    subscription.consumer = consumer;
     const { CRASH, GROUP_JOIN } = consumer.events;
     consumer.on(GROUP_JOIN, () => {
-      if (this.consumer !== consumer) return;
-      this.stateValue = 'running';
-      this.lastError = undefined;
+      if (subscription.consumer !== consumer) return;
+      subscription.state = 'running';
+      subscription.lastError = undefined;
     });
     consumer.on(CRASH, (event) => {
-      if (this.consumer !== consumer || this.shuttingDown) return;
-      this.lastError = String(event.payload.error);
-      this.stateValue = 'restarting';
-      this.logger.error(`consumer ${this.groupId} crashed, restarting: ${this.lastError}`);
-      this.scheduleRestart(consumer);
+      if (subscription.consumer !== consumer || this.shuttingDown) return;
+      subscription.lastError = String(event.payload.error);
+      subscription.state = 'restarting';
+      this.logger.error(`consumer ${subscription.groupId} crashed, restarting: ${subscription.lastError}`);
+      this.scheduleRestart(subscription, consumer);
     });
-    this.stateValue = 'joining';
+    subscription.state = 'joining';
     await consumer.connect();
-    await consumer.subscribe({ topics: [...this.topicsByDeployedName.keys()], fromBeginning: true });
+    await consumer.subscribe({ topics: subscription.topics, fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
-      eachBatch: (payload) => this.eachBatch(payload),
+      eachBatch: (payload) => this.eachBatch(payload, subscription.groupId),
     });
   }
 
-  private scheduleRestart(crashed: Consumer, delayMs = 2000): void {
-    this.restartTimer = setTimeout(() => {
+  private scheduleRestart(subscription: Subscription, crashed: Consumer, delayMs = 2000): void {
+    subscription.restartTimer = setTimeout(() => {
       void (async () => {
         await crashed.disconnect().catch(() => undefined);
         if (this.shuttingDown) return;
         try {
-          await this.startConsumer();
+          await this.startConsumer(subscription);
         } catch (error) {
-          this.lastError = String(error);
-          const failed = this.consumer;
-          if (failed !== undefined && !this.shuttingDown) this.scheduleRestart(failed, Math.min(30000, delayMs * 2));
+          subscription.lastError = String(error);
+          const failed = subscription.consumer;
+          if (failed !== undefined && !this.shuttingDown) {
+            this.scheduleRestart(subscription, failed, Math.min(30000, delayMs * 2));
+          }
         }
       })();
     }, delayMs);
   }
 
-  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload, groupId: string): Promise<void> {
     const { batch } = payload;
     const topic = this.topicsByDeployedName.get(batch.topic);
     const handler = topic === undefined ? undefined : this.handlers.get(topic.name);
@@ -215,7 +260,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       const outcome = await processBatch(handler, slice, {
         topic,
         partition: batch.partition,
-        consumerGroup: this.groupId,
+        consumerGroup: groupId,
         maxAttempts: this.config.kafka.maxAttempts,
         backoff: async (attempt) => {
           await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
@@ -248,23 +293,24 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      for (const [deployed] of this.topicsByDeployedName) {
-        const [committed, latest] = await Promise.all([
-          admin.fetchOffsets({ groupId: this.groupId, topics: [deployed] }),
-          admin.fetchTopicOffsets(deployed),
-        ]);
-        const committedByPartition = new Map(
-          (committed[0]?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
-        );
-        for (const partition of latest) {
-          const done = committedByPartition.get(partition.partition) ?? -1;
-          const high = Number(partition.high);
-          this.lag.set(
-            { topic: deployed, partition: String(partition.partition) },
-            done < 0 ? high - Number(partition.low) : high - done,
+      for (const subscription of this.subscriptions)
+        for (const deployed of subscription.topics) {
+          const [committed, latest] = await Promise.all([
+            admin.fetchOffsets({ groupId: subscription.groupId, topics: [deployed] }),
+            admin.fetchTopicOffsets(deployed),
+          ]);
+          const committedByPartition = new Map(
+            (committed[0]?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
           );
+          for (const partition of latest) {
+            const done = committedByPartition.get(partition.partition) ?? -1;
+            const high = Number(partition.high);
+            this.lag.set(
+              { topic: deployed, partition: String(partition.partition) },
+              done < 0 ? high - Number(partition.low) : high - done,
+            );
+          }
         }
-      }
     } catch (error) {
       this.logger.debug(`lag not measured: ${String(error)}`);
     } finally {
@@ -276,16 +322,24 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.lagTimer);
-    clearTimeout(this.restartTimer);
-    if (this.consumer !== undefined) await this.consumer.disconnect();
-    this.stateValue = 'stopped';
+    await Promise.all(
+      this.subscriptions.map(async (subscription) => {
+        clearTimeout(subscription.restartTimer);
+        await subscription.consumer?.disconnect();
+        subscription.state = 'stopped';
+      }),
+    );
   }
 
   health(): { ok: boolean; detail?: string } {
-    if (this.stateValue === 'running') return { ok: true };
+    const notRunning = this.subscriptions.filter((subscription) => subscription.state !== 'running');
+    if (this.subscriptions.length > 0 && notRunning.length === 0) return { ok: true };
     return {
       ok: false,
-      detail: `consumer ${this.stateValue}${this.lastError === undefined ? '' : `: ${this.lastError}`}`,
+      detail:
+        notRunning
+          .map((s) => `${s.label} consumer ${s.state}${s.lastError === undefined ? '' : `: ${s.lastError}`}`)
+          .join('; ') || 'no consumer',
     };
   }
 }

@@ -1,59 +1,92 @@
 import { Injectable } from '@nestjs/common';
-import { DOSSIER_EVENTS, validateDossierEvents, type DossierEvent } from '@tthc/contracts';
+import { DOSSIER_EVENTS, validateDossierEvents, type DossierEvent, type EventProblem } from '@tthc/contracts';
 import type { Principal } from '@tthc/auth';
 import { problem, ProblemException } from '@tthc/http';
-import { ContractProducer, KafkaUnavailableError } from '@tthc/kafka';
+import { ContractProducer } from '@tthc/kafka';
+import { ReferenceData } from '@tthc/reference';
+import { EventRateLimiter } from '../rate-limit/rate-limiter';
+import { publishOr503 } from '../shared/publish';
+import { checkEventReferences, checkEventScope } from './event-checks';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
-export const KAFKA_RETRY_AFTER_SECONDS = 5;
+export { KAFKA_RETRY_AFTER_SECONDS } from '../shared/publish';
 
 /**
- * Accepts a request's events all-or-nothing (CONTRACT §4): every event is validated first and
- * nothing is published unless all are valid; the answer is given only after Kafka acknowledged
- * every event.
+ * Accepts a request's events all-or-nothing (CONTRACT §4): every event is validated first (schema,
+ * known procedure / field / agencies, the desk's agency scope) and nothing is published unless all
+ * are valid; the answer is given only after Kafka acknowledged every event.
  */
 @Injectable()
 export class EventIntakeService {
-  constructor(private readonly producer: ContractProducer) {}
+  constructor(
+    private readonly producer: ContractProducer,
+    private readonly reference: ReferenceData,
+    private readonly rateLimiter: EventRateLimiter,
+  ) {}
 
   async accept(principal: Principal, items: readonly unknown[]): Promise<{ accepted: number }> {
+    this.rateLimiter.check(principal.id);
     if (items.length === 0) throw new ProblemException(problem(400, 'the request carries no event'));
     if (items.length > MAX_EVENTS_PER_REQUEST) {
       throw new ProblemException(
         problem(413, `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`),
       );
     }
-    const result = validateDossierEvents(items);
-    if (!result.ok) {
+    const valid: { index: number; event: DossierEvent }[] = [];
+    const problems: EventProblem[] = [];
+    items.forEach((item, index) => {
+      const result = validateDossierEvents([item]);
+      if (result.ok) valid.push({ index, event: result.events[0]! });
+      else problems.push(...result.problems.map((p) => ({ ...p, index })));
+    });
+    problems.push(
+      ...checkEventReferences(valid, {
+        hasAgency: (code) => this.reference.agency(code) !== undefined,
+        hasField: (code) => this.reference.field(code) !== undefined,
+        hasProcedure: (code) => this.reference.procedure(code) !== undefined,
+      }),
+    );
+    if (problems.length > 0) {
+      problems.sort((a, b) => a.index - b.index);
       throw new ProblemException(
         problem(
           400,
-          `${new Set(result.problems.map((p) => p.index)).size} of ${items.length} events are invalid; nothing was accepted`,
-          {
-            errors: result.problems,
-          },
+          `${new Set(problems.map((p) => p.index)).size} of ${items.length} events are invalid; nothing was accepted`,
+          { errors: problems },
         ),
       );
     }
-    await this.publish(principal.id, result.events);
-    return { accepted: result.events.length };
+    if (principal.role !== 'admin') {
+      const tree = this.reference.agencies();
+      const outside = checkEventScope(valid, principal.agencyCodes, (code, roots) => tree.isWithinAny(code, roots));
+      if (outside.length > 0) {
+        throw new ProblemException(
+          problem(
+            403,
+            `${new Set(outside.map((v) => v.index)).size} of ${items.length} events name agencies outside this key's scope; nothing was accepted`,
+            {
+              errors: outside.map(({ index, path, code }) => ({
+                index,
+                path,
+                message: `agency ${code} is outside this key's agencies`,
+              })),
+            },
+          ),
+        );
+      }
+    }
+    const events = valid.map(({ event }) => event);
+    await this.publish(principal.id, events);
+    return { accepted: events.length };
   }
 
   private async publish(deskId: string, events: readonly DossierEvent[]): Promise<void> {
     const acceptedAt = new Date().toISOString();
-    try {
-      await this.producer.send(
-        DOSSIER_EVENTS,
-        events.map((event) => ({ key: event.dossierCode, value: { deskId, acceptedAt, event } })),
-      );
-    } catch (error) {
-      if (error instanceof KafkaUnavailableError) {
-        throw new ProblemException(
-          problem(503, 'the event log is unavailable; nothing of this request is guaranteed stored, please retry'),
-          { 'Retry-After': String(KAFKA_RETRY_AFTER_SECONDS) },
-        );
-      }
-      throw error;
-    }
+    await publishOr503(
+      this.producer,
+      DOSSIER_EVENTS,
+      events.map((event) => ({ key: event.dossierCode, value: { deskId, acceptedAt, event } })),
+      'the event log',
+    );
   }
 }

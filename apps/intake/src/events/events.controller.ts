@@ -19,12 +19,18 @@ export class EventsController {
   @ApiResponse({ status: 202, description: 'Every event is durably in Kafka: {"accepted": n}' })
   @ApiResponse({
     status: 400,
-    description: 'application/problem+json listing each invalid event (index, path, message)',
+    description:
+      'application/problem+json listing each invalid event (index, path, message), incl. unknown procedure, field or agency',
   })
   @ApiResponse({ status: 401, description: 'Missing or wrong key' })
-  @ApiResponse({ status: 403, description: 'Key not allowed for this endpoint or agency' })
+  @ApiResponse({
+    status: 403,
+    description:
+      'application/problem+json: key not allowed for this endpoint, or (desk) an event names an agency outside its subtrees; nothing was accepted',
+  })
   @ApiResponse({ status: 413, description: 'Body or event count too large' })
   @ApiResponse({ status: 415, description: 'Content type is not application/json or application/x-ndjson' })
+  @ApiResponse({ status: 429, description: 'Over the per-key rate limit; retry after Retry-After seconds' })
   @ApiResponse({ status: 503, description: 'Kafka unavailable; retry after Retry-After seconds' })
   async post(@Req() request: AuthenticatedRequest): Promise<{ accepted: number }> {
     return this.intake.accept(principalOf(request), readJsonOrNdjson(request));

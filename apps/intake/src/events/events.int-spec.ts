@@ -17,6 +17,16 @@ describe('intake POST /v1/events (real Kafka)', () => {
   beforeAll(async () => {
     const config = testConfig('intake', namespace);
     intake = await startService(config, IntakeModule.forRoot(config));
+    // Events must name known reference data (CONTRACT §3).
+    const put = (path: string, body: unknown) => call(`${intake.url}/v1/reference/${path}`, { method: 'PUT', body });
+    expect(
+      (await put('agencies', [{ code: '000.00.12.H56', name: 'Tỉnh', parentCode: null, level: 'province' }])).status,
+    ).toBe(200);
+    expect((await put('fields', [{ code: 'G03-GD10', name: 'Giáo dục' }])).status).toBe(200);
+    expect(
+      (await put('procedures', [{ code: '1.001612', name: 'Thủ tục', fieldCode: 'G03-GD10', processingTime: null }]))
+        .status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await intake?.close();

@@ -1,0 +1,92 @@
+import type { DossierEvent, EventProblem } from '@tthc/contracts';
+
+/** What the event checks need to know of the reference data. */
+export interface ReferenceLookup {
+  hasAgency(code: string): boolean;
+  hasField(code: string): boolean;
+  hasProcedure(code: string): boolean;
+}
+
+/** An agency code an event names, with where it is. */
+export interface NamedAgency {
+  path: string;
+  code: string;
+}
+
+/** The agency codes an event carries (`agencyCode`, `receivingAgencyCode`, `toAgencyCode`). */
+export function agencyCodesOf(event: DossierEvent): NamedAgency[] {
+  switch (event.type) {
+    case 'dossier.received': {
+      const named: NamedAgency[] = [{ path: 'data.agencyCode', code: event.data.agencyCode }];
+      if (event.data.receivingAgencyCode !== undefined) {
+        named.push({ path: 'data.receivingAgencyCode', code: event.data.receivingAgencyCode });
+      }
+      return named;
+    }
+    case 'dossier.transferred':
+      return [{ path: 'data.toAgencyCode', code: event.data.toAgencyCode }];
+    case 'dossier.rejected':
+    case 'dossier.supplement_requested':
+    case 'dossier.supplement_received':
+    case 'dossier.paused':
+    case 'dossier.resumed':
+    case 'dossier.rescheduled':
+    case 'dossier.resolved':
+    case 'dossier.returned':
+    case 'dossier.withdrawn':
+    case 'dossier.voided':
+      return [];
+  }
+}
+
+/**
+ * Every reference an event names must be known: procedure, field and agencies. Returns the
+ * problems in the shape of the 400 answer of `POST /v1/events` (index = `indexes[i]`).
+ */
+export function checkEventReferences(
+  events: readonly { index: number; event: DossierEvent }[],
+  lookup: ReferenceLookup,
+): EventProblem[] {
+  const problems: EventProblem[] = [];
+  for (const { index, event } of events) {
+    if (event.type === 'dossier.received') {
+      if (!lookup.hasProcedure(event.data.procedureCode)) {
+        problems.push({
+          index,
+          path: 'data.procedureCode',
+          message: `unknown procedure ${event.data.procedureCode}`,
+        });
+      }
+      if (event.data.fieldCode !== undefined && !lookup.hasField(event.data.fieldCode)) {
+        problems.push({ index, path: 'data.fieldCode', message: `unknown field ${event.data.fieldCode}` });
+      }
+    }
+    for (const { path, code } of agencyCodesOf(event)) {
+      if (!lookup.hasAgency(code)) problems.push({ index, path, message: `unknown agency ${code}` });
+    }
+  }
+  return problems;
+}
+
+/** An agency an event names that lies outside every subtree the desk may post for. */
+export interface ScopeViolation extends NamedAgency {
+  index: number;
+}
+
+/**
+ * A desk may post only events whose agency codes all lie within at least one of its allowed
+ * subtrees (CONTRACT §2). `isWithinAny(code, roots)` is the agency tree's subtree test.
+ */
+export function checkEventScope(
+  events: readonly { index: number; event: DossierEvent }[],
+  allowedRoots: readonly string[],
+  isWithinAny: (code: string, roots: readonly string[]) => boolean,
+): ScopeViolation[] {
+  const violations: ScopeViolation[] = [];
+  for (const { index, event } of events) {
+    for (const named of agencyCodesOf(event)) {
+      if (!isWithinAny(named.code, allowedRoots)) violations.push({ index, ...named });
+    }
+  }
+  return violations;
+}

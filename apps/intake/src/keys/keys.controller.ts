@@ -1,0 +1,74 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
+import { readJson } from '@tthc/http';
+import { ApiAuthProblems, ApiWriteProblems } from '../shared/api-responses';
+import { KeysService, type ListedKey } from './keys.service';
+
+const CREATED = 'The key record is durably in Kafka: {"id","key"} — the key is shown only this once';
+const REVOKED = 'Revoked (also when it already was); the key answers 401 from now on';
+const NOT_FOUND = 'application/problem+json: no key of this kind with this id';
+
+@ApiTags('admin')
+@ApiAuthProblems()
+@RequireRoles('admin')
+@Controller('v1/admin')
+export class KeysController {
+  constructor(private readonly keys: KeysService) {}
+
+  @Post('desks')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a desk key for one or more agency subtrees (CONTRACT §2)' })
+  @ApiBody({ description: '{"name","agencyCodes":["<known agency code>", ...]}' })
+  @ApiResponse({ status: 201, description: CREATED })
+  @ApiWriteProblems()
+  createDesk(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
+    return this.keys.createDesk(readJson(request));
+  }
+
+  @Post('viewers')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a viewer key for one agency subtree (CONTRACT §2)' })
+  @ApiBody({ description: '{"name","agencyCode":"<known agency code>"}' })
+  @ApiResponse({ status: 201, description: CREATED })
+  @ApiWriteProblems()
+  createViewer(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
+    return this.keys.createViewer(readJson(request));
+  }
+
+  @Get('desks')
+  @ApiOperation({ summary: 'Desk keys: id, name, agencyCodes, createdAt, revokedAt (never the key or its hash)' })
+  @ApiResponse({ status: 200, description: 'JSON array, oldest first' })
+  desks(): ListedKey[] {
+    return this.keys.list('desk');
+  }
+
+  @Get('viewers')
+  @ApiOperation({ summary: 'Viewer keys: id, name, agencyCode, createdAt, revokedAt (never the key or its hash)' })
+  @ApiResponse({ status: 200, description: 'JSON array, oldest first' })
+  viewers(): ListedKey[] {
+    return this.keys.list('viewer');
+  }
+
+  @Delete('desks/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a desk key' })
+  @ApiParam({ name: 'id' })
+  @ApiResponse({ status: 204, description: REVOKED })
+  @ApiResponse({ status: 404, description: NOT_FOUND })
+  @ApiResponse({ status: 503, description: 'application/problem+json: Kafka unavailable; retry after Retry-After' })
+  async revokeDesk(@Param('id') id: string): Promise<void> {
+    await this.keys.revoke('desk', id);
+  }
+
+  @Delete('viewers/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a viewer key' })
+  @ApiParam({ name: 'id' })
+  @ApiResponse({ status: 204, description: REVOKED })
+  @ApiResponse({ status: 404, description: NOT_FOUND })
+  @ApiResponse({ status: 503, description: 'application/problem+json: Kafka unavailable; retry after Retry-After' })
+  async revokeViewer(@Param('id') id: string): Promise<void> {
+    await this.keys.revoke('viewer', id);
+  }
+}

@@ -1,0 +1,141 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AccessKeyDirectory } from '@tthc/auth';
+import { ACCESS_KEYS, type AccessKey } from '@tthc/contracts';
+import { problem, ProblemException } from '@tthc/http';
+import { ContractProducer } from '@tthc/kafka';
+import { ReferenceData, type ReferenceChange } from '@tthc/reference';
+import { z } from 'zod';
+import { badRequest, publishOr503, type ItemProblem } from '../shared/publish';
+import { Serial } from '../shared/serial';
+import { issueKey, type IssuedRole } from './key-material';
+
+const code = z.string().min(1).max(128);
+const name = z.string().trim().min(1).max(200);
+export const createDeskSchema = z.object({ name, agencyCodes: z.array(code).min(1).max(100) });
+export const createViewerSchema = z.object({ name, agencyCode: code });
+
+/** A key as listed by the admin API: never its hash. */
+export interface ListedKey {
+  id: string;
+  name: string;
+  /** Desks: the allowed agency subtrees. */
+  agencyCodes?: readonly string[];
+  /** Viewers: the one subtree. */
+  agencyCode?: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/**
+ * Desk and viewer keys (CONTRACT §2): created with a random secret that is shown once, stored and
+ * distributed hashed on the access-keys topic, revoked by publishing the record with `revokedAt`.
+ */
+@Injectable()
+export class KeysService implements OnModuleInit {
+  private readonly serial = new Serial();
+  /** Revocations made here: an older record of the same key applied later must not revive it. */
+  private readonly revoked = new Map<string, AccessKey>();
+
+  constructor(
+    private readonly producer: ContractProducer,
+    private readonly reference: ReferenceData,
+    private readonly directory: AccessKeyDirectory,
+  ) {}
+
+  onModuleInit(): void {
+    // The consumer may still be behind this replica's own writes (they are applied locally at
+    // once): a revoked key stays revoked whatever older record of it arrives afterwards.
+    this.reference.onChange(async (changes) => {
+      const revived = changes.filter(
+        (change): change is ReferenceChange<'key'> =>
+          change.kind === 'key' &&
+          change.value !== null &&
+          (change.value as AccessKey).revokedAt === null &&
+          this.revoked.has(change.code),
+      );
+      if (revived.length === 0) return;
+      const again = revived.map((change): ReferenceChange => ({
+        kind: 'key',
+        code: change.code,
+        value: this.revoked.get(change.code)!,
+      }));
+      for (const change of again) this.directory.upsert(change.value as AccessKey);
+      await this.reference.apply(again);
+    });
+  }
+
+  async createDesk(body: unknown): Promise<{ id: string; key: string }> {
+    const parsed = parse(createDeskSchema, body);
+    return this.serial.run(async () => {
+      const agencyCodes = [...new Set(parsed.agencyCodes)];
+      this.requireKnownAgencies(agencyCodes.map((code, index) => ({ path: `agencyCodes.${index}`, code })));
+      return this.create('desk', parsed.name, agencyCodes);
+    });
+  }
+
+  async createViewer(body: unknown): Promise<{ id: string; key: string }> {
+    const parsed = parse(createViewerSchema, body);
+    return this.serial.run(async () => {
+      this.requireKnownAgencies([{ path: 'agencyCode', code: parsed.agencyCode }]);
+      return this.create('viewer', parsed.name, [parsed.agencyCode]);
+    });
+  }
+
+  revoke(role: IssuedRole, id: string): Promise<void> {
+    return this.serial.run(async () => {
+      const key = this.reference.all('key').find((entry) => entry.id === id && entry.role === role);
+      if (key === undefined) throw new ProblemException(problem(404, `no ${role} key ${id}`));
+      if (key.revokedAt !== null) return;
+      const revoked: AccessKey = { ...key, revokedAt: new Date().toISOString() };
+      await publishOr503(this.producer, ACCESS_KEYS, [{ key: id, value: revoked }], 'the key topic');
+      this.revoked.set(id, revoked);
+      await this.reference.apply([{ kind: 'key', code: id, value: revoked }]);
+    });
+  }
+
+  list(role: IssuedRole): ListedKey[] {
+    return this.reference
+      .all('key')
+      .filter((key) => key.role === role)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
+      .map((key) => ({
+        id: key.id,
+        name: key.name,
+        ...(role === 'desk' ? { agencyCodes: key.agencyCodes } : { agencyCode: key.agencyCodes[0] }),
+        createdAt: key.createdAt,
+        revokedAt: key.revokedAt,
+      }));
+  }
+
+  private requireKnownAgencies(named: readonly { path: string; code: string }[]): void {
+    const problems: ItemProblem[] = named
+      .filter(({ code }) => this.reference.agency(code) === undefined)
+      .map(({ path, code }) => ({ path, message: `unknown agency ${code}` }));
+    if (problems.length > 0) throw badRequest('the key names unknown agencies; no key was created', problems);
+  }
+
+  private async create(role: IssuedRole, name: string, agencyCodes: string[]): Promise<{ id: string; key: string }> {
+    const { id, key, keyHash } = issueKey(role);
+    const record: AccessKey = {
+      id,
+      role,
+      name,
+      keyHash,
+      agencyCodes,
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    };
+    await publishOr503(this.producer, ACCESS_KEYS, [{ key: id, value: record }], 'the key topic');
+    await this.reference.apply([{ kind: 'key', code: id, value: record }]);
+    return { id, key };
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw badRequest(
+    'the request body is invalid; no key was created',
+    parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  );
+}
