@@ -34,13 +34,23 @@ interface Journal {
 
 const KEEP_JOURNAL_IDS = 32;
 
-function isDuplicateKeyOnly(error: unknown): boolean {
+/** Indexes of the operations of a failed bulk write that failed with a duplicate key (11000), or null if any other error. */
+function duplicateKeyIndexes(error: unknown): number[] | null {
   const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors];
-  return (
-    list.length > 0 &&
-    list.every((entry: { code?: number; err?: { code?: number } }) => (entry.code ?? entry.err?.code) === 11000)
-  );
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors]) as {
+    code?: number;
+    index?: number;
+    err?: { code?: number; index?: number };
+  }[];
+  if (list.length === 0) return null;
+  const indexes: number[] = [];
+  for (const entry of list) {
+    if ((entry.code ?? entry.err?.code) !== 11000) return null;
+    const index = entry.index ?? entry.err?.index;
+    if (index === undefined) return null;
+    indexes.push(index);
+  }
+  return indexes;
 }
 
 /**
@@ -54,6 +64,8 @@ function isDuplicateKeyOnly(error: unknown): boolean {
 export class CounterLedger {
   private readonly logger = new Logger(CounterLedger.name);
   private readonly bootId = randomUUID();
+  /** Journals this process is completing right now (not to be picked up as "open" meanwhile). */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -69,7 +81,7 @@ export class CounterLedger {
   }
 
   async applyFacts(facts: readonly DossierFact[]): Promise<void> {
-    await this.completeJournalsOfEarlierProcesses();
+    await this.completeOpenJournals();
     const codes = [...new Set(facts.map((fact) => fact.dossierCode))];
     if (codes.length === 0) return;
     const stored = await this.dossiers
@@ -108,25 +120,52 @@ export class CounterLedger {
       increments: mergeIncrements(parts).map(({ key, inc }) => ({ _id: counterId(key), key, inc })),
       dossiers: documents,
     };
+    this.inFlight.add(journal._id);
     await this.journals.insertOne(journal);
     await this.complete(journal);
   }
 
-  private async completeJournalsOfEarlierProcesses(): Promise<void> {
-    const open = await this.journals.find({ bootId: { $ne: this.bootId } }).toArray();
+  /**
+   * Completes the journals still open: those of this process whose completion failed, and those
+   * a crashed process left (claimed first, so two processes never complete the same journal).
+   * New increments are computed only after this, from dossier documents that reflect them all.
+   */
+  private async completeOpenJournals(): Promise<void> {
+    const open = await this.journals.find({ _id: { $nin: [...this.inFlight] } }).toArray();
     for (const journal of open) {
-      this.logger.warn(`completing journal ${journal._id} left open by an earlier process`);
+      if (journal.bootId !== this.bootId) {
+        const claimed = await this.journals.findOneAndUpdate(
+          { _id: journal._id, bootId: journal.bootId },
+          { $set: { bootId: this.bootId } },
+        );
+        if (claimed === null) continue;
+        this.logger.warn(`completing journal ${journal._id} left open by an earlier process`);
+      }
       await this.complete(journal);
     }
   }
 
+  /**
+   * Applies a journal: the counters that do not list it yet get its increments (and list it),
+   * then the dossier documents are written and the journal deleted. Filters are on `_id` only
+   * (the MongoDB stand-in scans the collection for any other filter). Safe to repeat; only one
+   * process completes a given journal at a time.
+   */
   private async complete(journal: Journal): Promise<void> {
-    if (journal.increments.length > 0) {
-      try {
-        await this.counters.bulkWrite(
-          journal.increments.map(({ _id, key, inc }) => ({
+    this.inFlight.add(journal._id);
+    try {
+      if (journal.increments.length > 0) {
+        const ids = journal.increments.map((increment) => increment._id);
+        const applied = new Set(
+          (await this.counters.find({ _id: { $in: ids } }, { projection: { _id: 1, journals: 1 } }).toArray())
+            .filter((doc) => doc.journals.includes(journal._id))
+            .map((doc) => doc._id),
+        );
+        let pending = journal.increments
+          .filter((increment) => !applied.has(increment._id))
+          .map(({ _id, key, inc }) => ({
             updateOne: {
-              filter: { _id, journals: { $ne: journal._id } },
+              filter: { _id },
               update: {
                 $inc: inc,
                 $setOnInsert: key,
@@ -134,22 +173,30 @@ export class CounterLedger {
               },
               upsert: true,
             },
-          })),
+          }));
+        // Two batches inserting the same new counter at once: the loser gets a duplicate key and
+        // retries as an update of the now existing document.
+        for (let attempt = 1; pending.length > 0; attempt++) {
+          try {
+            await this.counters.bulkWrite(pending, { ordered: false });
+            pending = [];
+          } catch (error) {
+            const duplicates = duplicateKeyIndexes(error);
+            if (duplicates === null || attempt >= 3) throw error;
+            pending = duplicates.map((index) => pending[index]).filter((op) => op !== undefined);
+          }
+        }
+      }
+      if (journal.dossiers.length > 0) {
+        await this.dossiers.bulkWrite(
+          journal.dossiers.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
           { ordered: false },
         );
-      } catch (error) {
-        // An upsert whose guard did not match because the journal was already applied to that
-        // counter tries to insert the same _id: that duplicate key is the guard working.
-        if (!isDuplicateKeyOnly(error)) throw error;
       }
+      await this.journals.deleteOne({ _id: journal._id });
+    } finally {
+      this.inFlight.delete(journal._id);
     }
-    if (journal.dossiers.length > 0) {
-      await this.dossiers.bulkWrite(
-        journal.dossiers.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
-        { ordered: false },
-      );
-    }
-    await this.journals.deleteOne({ _id: journal._id });
   }
 
   /** Counter sums for a period and agency set (null: every agency). Reads the counters up to `to`. */
