@@ -111,7 +111,12 @@ describe('dossier-tracking folds the event stream (real Kafka and MongoDB)', () 
     );
     expect(d3Later).toMatchObject({ state: { agencyCode: 'A-2', receivingAgencyCode: 'A-1' } });
 
-    const facts = await readTopic(namespace, DOSSIER_FACTS, 3);
+    // 3 lifecycle facts + the overdue notifications of D-2 and D-3 (pending, due in 2017: timers fire at once).
+    const all = await readTopic(namespace, DOSSIER_FACTS, 5);
+    expect(all.filter((fact) => fact.value?.kind === 'became_overdue').map((fact) => fact.key)).toEqual(
+      expect.arrayContaining(['D-2', 'D-3']),
+    );
+    const facts = all.filter((fact) => fact.value?.kind !== 'became_overdue');
     const byDossier = new Map(facts.map((fact) => [fact.key, fact.value]));
     expect(byDossier.get('D-1')).toMatchObject({ kind: 'received', dossier: { status: 'resolved' } });
     expect(byDossier.get('D-3')).toMatchObject({ dossier: { agencyCode: 'A-2' } });

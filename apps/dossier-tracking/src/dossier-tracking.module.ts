@@ -9,8 +9,10 @@ import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
 import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { DossierEventsHandler } from './consumers/dossier-events.handler';
+import { DataQualityController } from './data-quality.controller';
 import { DossiersController } from './dossiers.controller';
 import { FoldContextProvider } from './domain/fold-context.provider';
+import { DossierRefolder } from './domain/refolder.service';
 import {
   DataQualityRecord,
   DataQualityRecordSchema,
@@ -20,10 +22,15 @@ import {
   TrackedEventSchema,
 } from './persistence/schemas';
 import { TrackingRepository } from './persistence/tracking.repository';
+import { MaintenanceScheduler, MaintenanceWorker } from './timers/maintenance.worker';
+import { OverdueTimerWorker } from './timers/overdue-timer.worker';
+import { OverdueTimers } from './timers/overdue-timers.service';
+import { OVERDUE_TIMERS, TRACKING_MAINTENANCE } from './timers/queues';
+import { TRACKING_OPTIONS, type TrackingOptions } from './tracking-options';
 
 @Module({})
 export class DossierTrackingModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: TrackingOptions = {}): DynamicModule {
     return {
       module: DossierTrackingModule,
       imports: [
@@ -37,14 +44,24 @@ export class DossierTrackingModule {
           { name: DataQualityRecord.name, schema: DataQualityRecordSchema },
         ]),
         KafkaModule.forRoot({
-          consumer: { group: 'dossier-tracking', topics: [DOSSIER_EVENTS, ...REFERENCE_TOPICS] },
+          consumer: { group: 'dossier-tracking', topics: [DOSSIER_EVENTS], broadcastTopics: REFERENCE_TOPICS },
           produces: [DOSSIER_FACTS],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'tracking' }),
-        QueueModule.forRoot({ queues: [] }),
+        QueueModule.forRoot({ queues: [OVERDUE_TIMERS, TRACKING_MAINTENANCE] }),
       ],
-      controllers: [DossiersController],
-      providers: [TrackingRepository, FoldContextProvider, DossierEventsHandler],
+      controllers: [DossiersController, DataQualityController],
+      providers: [
+        { provide: TRACKING_OPTIONS, useValue: options },
+        TrackingRepository,
+        FoldContextProvider,
+        OverdueTimers,
+        DossierRefolder,
+        DossierEventsHandler,
+        OverdueTimerWorker,
+        MaintenanceWorker,
+        MaintenanceScheduler,
+      ],
     };
   }
 }

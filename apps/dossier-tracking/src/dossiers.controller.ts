@@ -1,7 +1,8 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireRoles } from '@tthc/auth';
+import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
 import { problem, ProblemException } from '@tthc/http';
+import { ReferenceData } from '@tthc/reference';
 import { TrackingRepository } from './persistence/tracking.repository';
 import { compareEvents } from './domain/fold';
 
@@ -9,14 +10,26 @@ import { compareEvents } from './domain/fold';
 @ApiBearerAuth()
 @Controller('v1/dossiers')
 export class DossiersController {
-  constructor(private readonly repository: TrackingRepository) {}
+  constructor(
+    private readonly repository: TrackingRepository,
+    private readonly reference: ReferenceData,
+  ) {}
 
   @Get(':code')
   @RequireRoles('admin', 'viewer')
   @ApiOperation({ summary: "A dossier's state, due-date history, outcome and timeline (CONTRACT §6)" })
-  async get(@Param('code') code: string) {
+  async get(@Param('code') code: string, @Req() request: AuthenticatedRequest) {
     const record = await this.repository.findDossier(code);
     if (record === null) throw new ProblemException(problem(404, `dossier ${code} is not known`));
+    const principal = principalOf(request);
+    if (principal.role !== 'admin') {
+      // A viewer reads only dossiers whose current agency lies within its one subtree.
+      const root = principal.agencyCodes[0];
+      const agency = record.state?.agencyCode;
+      if (root === undefined || agency === undefined || !this.reference.agencies().isWithin(agency, root)) {
+        throw new ProblemException(problem(403, 'This dossier is outside the agency subtree of this key'));
+      }
+    }
     const timeline = (await this.repository.timelineOf(code))
       .sort((a, b) => compareEvents(a, b))
       .map(({ deskId, event, acceptedAt }) => ({ deskId, acceptedAt, ...event }));

@@ -1,11 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DOSSIER_EVENTS, DOSSIER_FACTS, type DossierFact } from '@tthc/contracts';
-import { ContractProducer, HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
+import { DOSSIER_EVENTS } from '@tthc/contracts';
+import { HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
 import { contentHashOf, eventKey } from '../domain/content-hash';
-import { buildFact, factKindOf, sameState } from '../domain/facts';
-import { foldDossier } from '../domain/fold';
-import { FoldContextProvider } from '../domain/fold-context.provider';
-import type { DossierRecord } from '../persistence/schemas';
+import { DossierRefolder } from '../domain/refolder.service';
 import { TrackingRepository, type NewEvent, type QualityEntry } from '../persistence/tracking.repository';
 
 type Message = ConsumedMessage<typeof DOSSIER_EVENTS>;
@@ -14,7 +11,8 @@ type Message = ConsumedMessage<typeof DOSSIER_EVENTS>;
  * Folds accepted desk events into dossier state, one Kafka batch at a time:
  * store the distinct (desk, eventId) events, refold every dossier that got a new event from all
  * its stored events (so arrival order never matters), write the changed dossiers with a new
- * version, then publish one lifecycle fact per changed dossier. Idempotent: a redelivered batch
+ * version, then publish one lifecycle fact per changed dossier (the refold, write and publish
+ * steps are {@link DossierRefolder}, shared with the calendar-change refold). Idempotent: a redelivered batch
  * stores nothing new and changes no dossier; a fact owed after a crash is published again.
  */
 @HandlesTopic(DOSSIER_EVENTS)
@@ -24,8 +22,7 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
 
   constructor(
     private readonly repository: TrackingRepository,
-    private readonly producer: ContractProducer,
-    private readonly context: FoldContextProvider,
+    private readonly refolder: DossierRefolder,
   ) {}
 
   async handleBatch(messages: readonly Message[]): Promise<void> {
@@ -57,46 +54,7 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
     await this.repository.insertEvents(fresh);
 
     const affected = [...new Set(fresh.map((event) => event.dossierCode))];
-    const [eventsByDossier, records] = await Promise.all([
-      this.repository.eventsOf(affected),
-      this.repository.dossiersByCode(affected),
-    ]);
-    const context = this.context.current();
-    const changed: DossierRecord[] = [];
-    const facts: DossierFact[] = [];
-    for (const code of affected) {
-      const previous = records.get(code);
-      const result = foldDossier(code, eventsByDossier.get(code) ?? [], context);
-      quality.push(...result.issues);
-      const state = result.kind === 'dossier' ? result.state : null;
-      if (previous !== undefined && previous.kind === result.kind && sameState(previous.state, state)) {
-        if (previous.factOwed && previous.state !== null) {
-          facts.push(buildFact(factKindOf(null, previous.state), previous.version, previous.state, now));
-        }
-        continue;
-      }
-      const version = (previous?.version ?? 0) + 1;
-      const owesFact = state !== null;
-      changed.push({
-        _id: code,
-        kind: result.kind,
-        version,
-        publishedVersion: previous?.publishedVersion ?? 0,
-        factOwed: owesFact,
-        state,
-        updatedAt: now,
-      });
-      if (state !== null) facts.push(buildFact(factKindOf(previous?.state ?? null, state), version, state, now));
-    }
-    await this.repository.saveDossiers(changed);
-    await this.repository.recordQuality(quality, now);
-    if (facts.length > 0) {
-      await this.producer.send(
-        DOSSIER_FACTS,
-        facts.map((fact) => ({ key: fact.dossierCode, value: fact })),
-      );
-      await this.repository.markPublished(new Map(facts.map((fact) => [fact.dossierCode, fact.version])));
-    }
+    await this.refolder.refold(affected, now, quality);
     if (quality.length > 0)
       this.logger.warn(`${quality.length} data-quality finding(s) in a batch of ${messages.length}`);
   }

@@ -53,6 +53,10 @@ export class DossierRecord {
 
   @Prop({ type: String, required: true })
   updatedAt!: string;
+
+  /** When the became_overdue notification of this version's due date was published (timers). */
+  @Prop({ type: String, required: false })
+  overdueNotifiedAt?: string;
 }
 export const DossierRecordSchema = SchemaFactory.createForClass(DossierRecord);
 

@@ -16,6 +16,14 @@ export interface NewEvent {
 
 export type QualityEntry = DataQualityIssue | (Omit<DataQualityIssue, 'kind'> & { kind: 'conflicting_duplicate' });
 
+/** A dossier was written by someone else between the read and the write: fold it again. */
+export class ConcurrentWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConcurrentWriteError';
+  }
+}
+
 /** All MongoDB I/O of dossier-tracking, in batches. */
 @Injectable()
 export class TrackingRepository {
@@ -84,13 +92,28 @@ export class TrackingRepository {
       .lean<{ deskId: string; event: DossierEvent; acceptedAt: string }[]>();
   }
 
-  /** Writes changed dossiers; each replaces the stored document only if its version is the expected one. */
+  /**
+   * Writes changed dossiers; each replaces the stored document only if its version is the expected
+   * one (`version - 1`; version 1 only if there is none). Two writers of one dossier (the event
+   * handler and the calendar refold) cannot both write the same version: the loser gets a
+   * {@link ConcurrentWriteError} and refolds again (Kafka retry, job retry).
+   */
   async saveDossiers(records: readonly DossierRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.dossiers.bulkWrite(
-      records.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })),
+    const result = await this.dossiers.bulkWrite(
+      records.map(({ _id, ...fields }) =>
+        fields.version === 1
+          ? { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } }
+          : { replaceOne: { filter: { _id, version: fields.version - 1 }, replacement: { _id, ...fields } } },
+      ),
       { ordered: false },
     );
+    const written = result.upsertedCount + result.modifiedCount;
+    if (written !== records.length) {
+      throw new ConcurrentWriteError(
+        `${records.length - written} of ${records.length} dossier(s) were written meanwhile by another writer`,
+      );
+    }
   }
 
   /** Records that the fact of each dossier's version was acknowledged by Kafka. */
@@ -111,6 +134,37 @@ export class TrackingRepository {
   /** Dossiers whose latest version has not been published (after a crash between write and publish). */
   async unpublished(limit: number): Promise<DossierRecord[]> {
     return this.dossiers.find({ factOwed: true }).limit(limit).lean<DossierRecord[]>();
+  }
+
+  /** Records that the became_overdue notification of this version was published. */
+  async markOverdueNotified(code: string, version: number, at: string): Promise<void> {
+    await this.dossiers.updateOne({ _id: code, version }, { $set: { overdueNotifiedAt: at } });
+  }
+
+  /** A page of received, unfinished, not voided dossiers (by code, after `afterCode`). */
+  async openDossiers(afterCode: string | null, limit: number, withDueOnly: boolean): Promise<DossierRecord[]> {
+    const filter: Record<string, unknown> = {
+      kind: 'dossier',
+      'state.finishedAt': null,
+      'state.status': { $ne: 'voided' },
+    };
+    if (withDueOnly) filter['state.dueAt'] = { $ne: null };
+    if (afterCode !== null) filter._id = { $gt: afterCode };
+    return this.dossiers.find(filter).sort({ _id: 1 }).limit(limit).lean<DossierRecord[]>();
+  }
+
+  /** Fingerprint of the calendar the open dossiers were last refolded with (`tracking_meta`). */
+  async refoldedCalendar(): Promise<string | null> {
+    const doc = await this.meta.findOne({ _id: 'calendar' });
+    return doc?.fingerprint ?? null;
+  }
+
+  async setRefoldedCalendar(fingerprint: string): Promise<void> {
+    await this.meta.replaceOne({ _id: 'calendar' }, { fingerprint }, { upsert: true });
+  }
+
+  private get meta() {
+    return this.dossiers.db.collection<{ _id: string; fingerprint: string }>('tracking_meta');
   }
 
   async recordQuality(entries: readonly QualityEntry[], now: string): Promise<void> {
