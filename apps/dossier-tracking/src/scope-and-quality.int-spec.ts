@@ -187,7 +187,7 @@ describe('viewer scope, data-quality list and calendar changes (real Kafka, Mong
     });
   });
 
-  it('refuses a dossier write whose version is not the next one (two writers: handler and calendar refold)', async () => {
+  it('refuses a second, different state for a version already written (two writers: handler and calendar refold)', async () => {
     const repository = service.app.get(TrackingRepository);
     const base = {
       _id: 'W-1',
@@ -198,10 +198,15 @@ describe('viewer scope, data-quality list and calendar changes (real Kafka, Mong
       updatedAt: NOW_ISO,
     };
     await repository.saveDossiers([{ ...base, version: 1 }]);
-    await expect(repository.saveDossiers([{ ...base, version: 1 }])).rejects.toThrow(ConcurrentWriteError);
-    await expect(repository.saveDossiers([{ ...base, version: 3 }])).rejects.toThrow(ConcurrentWriteError);
-    await repository.saveDossiers([{ ...base, version: 2 }]);
-    expect(await dossier('W-1')).toMatchObject({ version: 2 });
+    // The same state again (a retry after a crash between claim and write) is accepted.
+    await repository.saveDossiers([{ ...base, version: 1 }]);
+    // Another writer's different state for version 1 loses and must refold.
+    await expect(repository.saveDossiers([{ ...base, kind: 'rejected', version: 1 }])).rejects.toThrow(
+      ConcurrentWriteError,
+    );
+    expect(await dossier('W-1')).toMatchObject({ version: 1, kind: 'awaiting_receipt' });
+    await repository.saveDossiers([{ ...base, kind: 'rejected', version: 2 }]);
+    expect(await dossier('W-1')).toMatchObject({ version: 2, kind: 'rejected' });
   });
 
   /** Reads the facts topic from the beginning until `done` holds for what was read. */

@@ -44,16 +44,20 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
 
     const stored = await this.repository.existingHashes([...candidates.keys()]);
     const fresh: NewEvent[] = [];
+    const accepted: NewEvent[] = [];
     for (const candidate of candidates.values()) {
       const storedHash = stored.get(candidate.id);
       if (storedHash === undefined) fresh.push(candidate);
-      else if (storedHash !== candidate.contentHash) {
-        quality.push(conflict(candidate.deskId, candidate.event.eventId, candidate.dossierCode));
-      }
+      if (storedHash === undefined || storedHash === candidate.contentHash) accepted.push(candidate);
+      else quality.push(conflict(candidate.deskId, candidate.event.eventId, candidate.dossierCode));
     }
     await this.repository.insertEvents(fresh);
+    // Also the already stored ones: after a crash between these two writes, the redelivery adds them.
+    await this.repository.appendToDossiers(accepted);
 
-    const affected = [...new Set(fresh.map((event) => event.dossierCode))];
+    // Every dossier of the batch, not only those with new events: a batch redelivered after a crash
+    // between storing its events and writing the dossiers finds its events stored, and must still fold them.
+    const affected = [...new Set([...candidates.values()].map((event) => event.dossierCode))];
     await this.refolder.refold(affected, now, quality);
     if (quality.length > 0)
       this.logger.warn(`${quality.length} data-quality finding(s) in a batch of ${messages.length}`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
@@ -22,6 +23,32 @@ export class ConcurrentWriteError extends Error {
     super(message);
     this.name = 'ConcurrentWriteError';
   }
+}
+
+interface DossierEventEntry {
+  id: string;
+  deskId: string;
+  acceptedAt: string;
+  event: DossierEvent;
+}
+
+function stateHashOf(record: DossierRecord): string {
+  return createHash('sha256')
+    .update(JSON.stringify([record.kind, record.state]))
+    .digest('hex');
+}
+
+/** Indexes of the failed writes of a bulk error when all are duplicate keys (11000), else null. */
+function duplicateKeyIndexes(error: unknown): number[] | null {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as { code?: number; index?: number }[];
+  if (list.length === 0) return null;
+  const indexes: number[] = [];
+  for (const entry of list) {
+    if (entry.code !== 11000 || entry.index === undefined) return null;
+    indexes.push(entry.index);
+  }
+  return indexes;
 }
 
 /** All MongoDB I/O of dossier-tracking, in batches. */
@@ -65,15 +92,47 @@ export class TrackingRepository {
     );
   }
 
-  /** Every stored event of the given dossiers, grouped by dossier. */
-  async eventsOf(dossierCodes: readonly string[]): Promise<Map<string, StoredEvent[]>> {
-    const grouped = new Map<string, StoredEvent[]>(dossierCodes.map((code) => [code, []]));
+  /**
+   * Adds accepted events to their dossier's event list (`tracking_dossier_events`, one document per
+   * dossier, so folding reads by `_id`: the MongoDB stand-in uses no secondary index). `$addToSet`
+   * makes a redelivered batch add nothing; a re-post accepted at another time adds an entry with
+   * the same id, which readers drop.
+   */
+  async appendToDossiers(events: readonly NewEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const byDossier = new Map<string, DossierEventEntry[]>();
+    for (const event of events) {
+      const list = byDossier.get(event.dossierCode) ?? [];
+      list.push({ id: event.id, deskId: event.deskId, acceptedAt: event.acceptedAt, event: event.event });
+      byDossier.set(event.dossierCode, list);
+    }
+    await this.dossierEvents.bulkWrite(
+      [...byDossier].map(([code, entries]) => ({
+        updateOne: { filter: { _id: code }, update: { $addToSet: { entries: { $each: entries } } }, upsert: true },
+      })),
+      { ordered: false },
+    );
+  }
+
+  private async entriesOf(dossierCodes: readonly string[]): Promise<Map<string, DossierEventEntry[]>> {
+    const grouped = new Map<string, DossierEventEntry[]>(dossierCodes.map((code) => [code, []]));
     if (dossierCodes.length === 0) return grouped;
-    const docs = await this.events
-      .find({ dossierCode: { $in: dossierCodes } }, { dossierCode: 1, deskId: 1, event: 1 })
-      .lean<{ dossierCode: string; deskId: string; event: DossierEvent }[]>();
-    for (const doc of docs) grouped.get(doc.dossierCode)?.push({ deskId: doc.deskId, event: doc.event });
+    const docs = await this.dossierEvents.find({ _id: { $in: [...dossierCodes] } }).toArray();
+    for (const doc of docs) {
+      const first = new Map<string, DossierEventEntry>();
+      for (const entry of doc.entries) {
+        const seen = first.get(entry.id);
+        if (seen === undefined || entry.acceptedAt < seen.acceptedAt) first.set(entry.id, entry);
+      }
+      grouped.set(doc._id, [...first.values()]);
+    }
     return grouped;
+  }
+
+  /** Every accepted event of the given dossiers (each (desk, eventId) once), grouped by dossier. */
+  async eventsOf(dossierCodes: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const entries = await this.entriesOf(dossierCodes);
+    return new Map([...entries].map(([code, list]) => [code, list.map(({ deskId, event }) => ({ deskId, event }))]));
   }
 
   async dossiersByCode(dossierCodes: readonly string[]): Promise<Map<string, DossierRecord>> {
@@ -87,31 +146,43 @@ export class TrackingRepository {
   }
 
   async timelineOf(code: string): Promise<{ deskId: string; event: DossierEvent; acceptedAt: string }[]> {
-    return this.events
-      .find({ dossierCode: code }, { deskId: 1, event: 1, acceptedAt: 1 })
-      .lean<{ deskId: string; event: DossierEvent; acceptedAt: string }[]>();
+    return (await this.entriesOf([code])).get(code) ?? [];
   }
 
   /**
-   * Writes changed dossiers; each replaces the stored document only if its version is the expected
-   * one (`version - 1`; version 1 only if there is none). Two writers of one dossier (the event
-   * handler and the calendar refold) cannot both write the same version: the loser gets a
-   * {@link ConcurrentWriteError} and refolds again (Kafka retry, job retry).
+   * Writes changed dossiers. Each new version is first claimed in `tracking_versions` (`_id` =
+   * `code|version`, unique): two writers of one dossier (the event handler and the calendar
+   * refold) cannot both write the same version with different states — the loser gets a
+   * {@link ConcurrentWriteError} and refolds again (Kafka retry, job retry). A claim of the same
+   * state (a retry after a crash) counts as won. Only `_id` filters: the stand-in scans otherwise.
    */
   async saveDossiers(records: readonly DossierRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const result = await this.dossiers.bulkWrite(
-      records.map(({ _id, ...fields }) =>
-        fields.version === 1
-          ? { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } }
-          : { replaceOne: { filter: { _id, version: fields.version - 1 }, replacement: { _id, ...fields } } },
-      ),
-      { ordered: false },
-    );
-    const written = result.upsertedCount + result.modifiedCount;
-    if (written !== records.length) {
+    const claims = records.map((record) => ({
+      _id: `${record._id}|${record.version}`,
+      stateHash: stateHashOf(record),
+    }));
+    let lost: string[] = [];
+    try {
+      await this.versions.insertMany(claims, { ordered: false });
+    } catch (error) {
+      const duplicates = duplicateKeyIndexes(error);
+      if (duplicates === null) throw error;
+      const contested = duplicates.map((index) => claims[index]).filter((claim) => claim !== undefined);
+      const existing = await this.versions.find({ _id: { $in: contested.map((claim) => claim._id) } }).toArray();
+      const hashes = new Map(existing.map((claim) => [claim._id, claim.stateHash]));
+      lost = contested.filter((claim) => hashes.get(claim._id) !== claim.stateHash).map((claim) => claim._id);
+    }
+    const won = records.filter((record) => !lost.includes(`${record._id}|${record.version}`));
+    if (won.length > 0) {
+      await this.dossiers.bulkWrite(
+        won.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    if (lost.length > 0) {
       throw new ConcurrentWriteError(
-        `${records.length - written} of ${records.length} dossier(s) were written meanwhile by another writer`,
+        `${lost.length} of ${records.length} dossier version(s) were written meanwhile by another writer`,
       );
     }
   }
@@ -119,12 +190,19 @@ export class TrackingRepository {
   /** Records that the fact of each dossier's version was acknowledged by Kafka. */
   async markPublished(versions: ReadonlyMap<string, number>): Promise<void> {
     if (versions.size === 0) return;
+    const current = await this.dossiers
+      .find({ _id: { $in: [...versions.keys()] } }, { version: 1 })
+      .lean<{ _id: string; version: number }[]>();
+    const currentVersion = new Map(current.map((doc) => [doc._id, doc.version]));
     await this.dossiers.bulkWrite(
       [...versions].map(([code, version]) => ({
         updateOne: {
-          // Only if no newer version was written meanwhile: that one still owes its fact.
-          filter: { _id: code, version },
-          update: { $set: { publishedVersion: version, factOwed: false } },
+          filter: { _id: code },
+          // A newer version written meanwhile keeps owing its fact.
+          update:
+            currentVersion.get(code) === version
+              ? { $set: { factOwed: false }, $max: { publishedVersion: version } }
+              : { $max: { publishedVersion: version } },
         },
       })),
       { ordered: false },
@@ -138,7 +216,8 @@ export class TrackingRepository {
 
   /** Records that the became_overdue notification of this version was published. */
   async markOverdueNotified(code: string, version: number, at: string): Promise<void> {
-    await this.dossiers.updateOne({ _id: code, version }, { $set: { overdueNotifiedAt: at } });
+    const current = await this.dossiers.findById(code, { version: 1 }).lean<{ version: number }>();
+    if (current?.version === version) await this.dossiers.updateOne({ _id: code }, { $set: { overdueNotifiedAt: at } });
   }
 
   /** A page of received, unfinished, not voided dossiers (by code, after `afterCode`). */
@@ -161,6 +240,14 @@ export class TrackingRepository {
 
   async setRefoldedCalendar(fingerprint: string): Promise<void> {
     await this.meta.replaceOne({ _id: 'calendar' }, { fingerprint }, { upsert: true });
+  }
+
+  private get dossierEvents() {
+    return this.dossiers.db.collection<{ _id: string; entries: DossierEventEntry[] }>('tracking_dossier_events');
+  }
+
+  private get versions() {
+    return this.dossiers.db.collection<{ _id: string; stateHash: string }>('tracking_versions');
   }
 
   private get meta() {
