@@ -121,8 +121,12 @@ export class CounterLedger {
       dossiers: documents,
     };
     this.inFlight.add(journal._id);
-    await this.journals.insertOne(journal);
-    await this.complete(journal);
+    try {
+      await this.journals.insertOne(journal);
+      await this.complete(journal);
+    } finally {
+      this.inFlight.delete(journal._id);
+    }
   }
 
   /**
@@ -131,17 +135,26 @@ export class CounterLedger {
    * New increments are computed only after this, from dossier documents that reflect them all.
    */
   private async completeOpenJournals(): Promise<void> {
-    const open = await this.journals.find({ _id: { $nin: [...this.inFlight] } }).toArray();
+    const open = await this.journals.find({}).toArray();
     for (const journal of open) {
-      if (journal.bootId !== this.bootId) {
-        const claimed = await this.journals.findOneAndUpdate(
-          { _id: journal._id, bootId: journal.bootId },
-          { $set: { bootId: this.bootId } },
-        );
-        if (claimed === null) continue;
-        this.logger.warn(`completing journal ${journal._id} left open by an earlier process`);
+      // Checked after the query returned: a batch of this process adds its journal to `inFlight`
+      // before inserting it, so a journal seen here that is being completed is skipped. Reserving
+      // it is synchronous, so no two batches of this process complete the same journal.
+      if (this.inFlight.has(journal._id)) continue;
+      this.inFlight.add(journal._id);
+      try {
+        if (journal.bootId !== this.bootId) {
+          const claimed = await this.journals.findOneAndUpdate(
+            { _id: journal._id, bootId: journal.bootId },
+            { $set: { bootId: this.bootId } },
+          );
+          if (claimed === null) continue;
+          this.logger.warn(`completing journal ${journal._id} left open by an earlier process`);
+        }
+        await this.complete(journal);
+      } finally {
+        this.inFlight.delete(journal._id);
       }
-      await this.complete(journal);
     }
   }
 
@@ -152,51 +165,46 @@ export class CounterLedger {
    * process completes a given journal at a time.
    */
   private async complete(journal: Journal): Promise<void> {
-    this.inFlight.add(journal._id);
-    try {
-      if (journal.increments.length > 0) {
-        const ids = journal.increments.map((increment) => increment._id);
-        const applied = new Set(
-          (await this.counters.find({ _id: { $in: ids } }, { projection: { _id: 1, journals: 1 } }).toArray())
-            .filter((doc) => doc.journals.includes(journal._id))
-            .map((doc) => doc._id),
-        );
-        let pending = journal.increments
-          .filter((increment) => !applied.has(increment._id))
-          .map(({ _id, key, inc }) => ({
-            updateOne: {
-              filter: { _id },
-              update: {
-                $inc: inc,
-                $setOnInsert: key,
-                $push: { journals: { $each: [journal._id], $slice: -KEEP_JOURNAL_IDS } },
-              },
-              upsert: true,
+    if (journal.increments.length > 0) {
+      const ids = journal.increments.map((increment) => increment._id);
+      const applied = new Set(
+        (await this.counters.find({ _id: { $in: ids } }, { projection: { _id: 1, journals: 1 } }).toArray())
+          .filter((doc) => doc.journals.includes(journal._id))
+          .map((doc) => doc._id),
+      );
+      let pending = journal.increments
+        .filter((increment) => !applied.has(increment._id))
+        .map(({ _id, key, inc }) => ({
+          updateOne: {
+            filter: { _id },
+            update: {
+              $inc: inc,
+              $setOnInsert: key,
+              $push: { journals: { $each: [journal._id], $slice: -KEEP_JOURNAL_IDS } },
             },
-          }));
-        // Two batches inserting the same new counter at once: the loser gets a duplicate key and
-        // retries as an update of the now existing document.
-        for (let attempt = 1; pending.length > 0; attempt++) {
-          try {
-            await this.counters.bulkWrite(pending, { ordered: false });
-            pending = [];
-          } catch (error) {
-            const duplicates = duplicateKeyIndexes(error);
-            if (duplicates === null || attempt >= 3) throw error;
-            pending = duplicates.map((index) => pending[index]).filter((op) => op !== undefined);
-          }
+            upsert: true,
+          },
+        }));
+      // Two batches inserting the same new counter at once: the loser gets a duplicate key and
+      // retries as an update of the now existing document.
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        try {
+          await this.counters.bulkWrite(pending, { ordered: false });
+          pending = [];
+        } catch (error) {
+          const duplicates = duplicateKeyIndexes(error);
+          if (duplicates === null || attempt >= 3) throw error;
+          pending = duplicates.map((index) => pending[index]).filter((op) => op !== undefined);
         }
       }
-      if (journal.dossiers.length > 0) {
-        await this.dossiers.bulkWrite(
-          journal.dossiers.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
-          { ordered: false },
-        );
-      }
-      await this.journals.deleteOne({ _id: journal._id });
-    } finally {
-      this.inFlight.delete(journal._id);
     }
+    if (journal.dossiers.length > 0) {
+      await this.dossiers.bulkWrite(
+        journal.dossiers.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+        { ordered: false },
+      );
+    }
+    await this.journals.deleteOne({ _id: journal._id });
   }
 
   /** Counter sums for a period and agency set (null: every agency). Reads the counters up to `to`. */
