@@ -12,7 +12,7 @@ import {
   type CounterKey,
 } from './counters';
 import { arbitrarySnapshot, BASE, DAY, naiveFigures } from './figures.test-support';
-import { periodFigures, type CounterSums } from './period-figures';
+import { addCounter, emptySums, periodFigures, type CounterSums } from './period-figures';
 
 function sumCounters(
   counters: Map<string, { key: CounterKey; value: CounterIncrement }>,
@@ -20,30 +20,9 @@ function sumCounters(
   to: string,
   agency: string | null,
 ): CounterSums {
-  const sums: CounterSums = {
-    receivedBefore: 0,
-    finishedBefore: 0,
-    newByChannel: { online: 0, in_person: 0, postal: 0 },
-    early: 0,
-    onTime: 0,
-    late: 0,
-    withdrawn: 0,
-    overdue: 0,
-  };
+  const sums = emptySums();
   for (const { key, value } of counters.values()) {
-    if (agency !== null && key.agency !== agency) continue;
-    if (key.date > to) continue;
-    sums.overdue += value.overdue ?? 0;
-    if (key.date < from) {
-      sums.receivedBefore += value.received ?? 0;
-      sums.finishedBefore += (value.early ?? 0) + (value.onTime ?? 0) + (value.late ?? 0);
-      continue;
-    }
-    sums.newByChannel[key.channel] += value.received ?? 0;
-    sums.early += value.early ?? 0;
-    sums.onTime += value.onTime ?? 0;
-    sums.late += value.late ?? 0;
-    sums.withdrawn += value.withdrawn ?? 0;
+    if ((agency === null || key.agency === agency) && key.date <= to) addCounter(sums, key, value, from);
   }
   return sums;
 }
@@ -123,6 +102,7 @@ describe('counters answer any period exactly like the contract read dossier by d
   });
 
   it('gives null rates when the denominators are 0', () => {
+    expect(periodFigures(emptySums()).onTimeRate).toEqual({ resolved: null, due: null, all: null });
     const empty = periodFigures({
       receivedBefore: 0,
       finishedBefore: 0,

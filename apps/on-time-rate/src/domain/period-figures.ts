@@ -1,3 +1,5 @@
+import type { CounterIncrement, CounterKey } from './counters';
+
 /** Sums read from the counters for one period and scope. */
 export interface CounterSums {
   receivedBefore: number;
@@ -46,4 +48,40 @@ export function periodFigures(sums: CounterSums): PeriodFigures {
       all: rate(good + withinDeadline, carriedOver + fresh),
     },
   };
+}
+
+export function emptySums(): CounterSums {
+  return {
+    receivedBefore: 0,
+    finishedBefore: 0,
+    newByChannel: { online: 0, in_person: 0, postal: 0 },
+    early: 0,
+    onTime: 0,
+    late: 0,
+    withdrawn: 0,
+    overdue: 0,
+  };
+}
+
+/**
+ * Adds one counter (dated on or before `to`) to the sums of the period starting `from`: before
+ * the period it feeds `carriedOver`, inside it `new` and `resolved`; its overdue deltas always count.
+ */
+export function addCounter(
+  sums: CounterSums,
+  key: Pick<CounterKey, 'date' | 'channel'>,
+  value: CounterIncrement,
+  from: string,
+): void {
+  sums.overdue += value.overdue ?? 0;
+  if (key.date < from) {
+    sums.receivedBefore += value.received ?? 0;
+    sums.finishedBefore += (value.early ?? 0) + (value.onTime ?? 0) + (value.late ?? 0);
+    return;
+  }
+  sums.newByChannel[key.channel] += value.received ?? 0;
+  sums.early += value.early ?? 0;
+  sums.onTime += value.onTime ?? 0;
+  sums.late += value.late ?? 0;
+  sums.withdrawn += value.withdrawn ?? 0;
 }

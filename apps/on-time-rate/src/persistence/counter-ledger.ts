@@ -15,7 +15,7 @@ import {
   type CounterIncrement,
   type CounterKey,
 } from '../domain/counters';
-import type { CounterSums } from '../domain/period-figures';
+import { addCounter, emptySums, type CounterSums } from '../domain/period-figures';
 import { ClassifiedDossier } from './classified-dossier.schema';
 
 interface CounterDocument extends CounterKey, CounterIncrement {
@@ -209,29 +209,10 @@ export class CounterLedger {
 
   /** Counter sums for a period and agency set (null: every agency). Reads the counters up to `to`. */
   async sums(from: string, to: string, agencies: readonly string[] | null): Promise<CounterSums> {
-    const sums: CounterSums = {
-      receivedBefore: 0,
-      finishedBefore: 0,
-      newByChannel: { online: 0, in_person: 0, postal: 0 },
-      early: 0,
-      onTime: 0,
-      late: 0,
-      withdrawn: 0,
-      overdue: 0,
-    };
+    const sums = emptySums();
     const filter = agencies === null ? { date: { $lte: to } } : { date: { $lte: to }, agency: { $in: [...agencies] } };
     for await (const counter of this.counters.find(filter, { projection: { journals: 0 } })) {
-      sums.overdue += counter.overdue ?? 0;
-      if (counter.date < from) {
-        sums.receivedBefore += counter.received ?? 0;
-        sums.finishedBefore += (counter.early ?? 0) + (counter.onTime ?? 0) + (counter.late ?? 0);
-      } else {
-        sums.newByChannel[counter.channel] += counter.received ?? 0;
-        sums.early += counter.early ?? 0;
-        sums.onTime += counter.onTime ?? 0;
-        sums.late += counter.late ?? 0;
-        sums.withdrawn += counter.withdrawn ?? 0;
-      }
+      addCounter(sums, counter, counter, from);
     }
     return sums;
   }
