@@ -12,6 +12,7 @@ import {
   waitFor,
   type RunningService,
   type TestNamespace,
+  snapshotOf,
 } from '@tthc/testing';
 import { DossierTrackingModule } from '../dossier-tracking.module';
 import type { TrackingOptions } from '../tracking-options';
@@ -141,23 +142,7 @@ describe('reconciliation sweep (real Kafka, MongoDB, Redis)', () => {
   });
 
   it('republishes an owed fact and notifies an overdue dossier that has no timer', async () => {
-    const state = {
-      dossierCode: 'S-OWED',
-      status: 'processing',
-      procedureCode: 'P-1',
-      fieldCode: 'F-1',
-      agencyCode: 'A-1',
-      receivingAgencyCode: 'A-1',
-      channel: 'online',
-      receivedAt: '2017-03-14T02:12:00.000Z',
-      dueAt: '2017-03-20T10:00:00.000Z',
-      dueHistory: [{ dueAt: '2017-03-20T10:00:00.000Z', reason: 'initial', effectiveAt: '2017-03-14T02:12:00.000Z' }],
-      rescheduledDueAt: null,
-      waiting: [],
-      finishedAt: null,
-      finishKind: null,
-      outcome: null,
-    };
+    const { version: _version, ...state } = snapshotOf({ dossierCode: 'S-OWED', version: 1 });
     // As left by a crash between the write and the publish (and a Redis that lost the timer).
     await h.db.collection('tracking_dossiers').insertOne({
       _id: 'S-OWED' as never,

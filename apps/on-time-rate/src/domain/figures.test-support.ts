@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { addDays, localDateOf, startOfLocalDay } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
 import { classify } from './classify';
+import type { PeriodFigures } from './period-figures';
 
 /**
  * Test support shared by the unit and integration tests of the counters: random dossier
@@ -104,5 +105,20 @@ export function naiveFigures(dossiers: readonly DossierSnapshot[], from: string,
     withdrawn: outcomes.filter((o) => o.withdrawn).length,
     pending: pending.length,
     overdue,
+  };
+}
+
+/** The figures in the shape of {@link naiveFigures}, to compare the two. */
+export function comparable(figures: PeriodFigures): ReturnType<typeof naiveFigures> {
+  return {
+    carriedOver: figures.received.carriedOver,
+    new: figures.received.new,
+    online: figures.received.newByChannel.online,
+    early: figures.resolved.early,
+    onTime: figures.resolved.onTime,
+    late: figures.resolved.late,
+    withdrawn: figures.resolved.withdrawn,
+    pending: figures.pending.total,
+    overdue: figures.pending.overdue,
   };
 }
