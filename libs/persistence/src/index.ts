@@ -2,3 +2,4 @@ export * from './mongo-health';
 export * from './persistence.module';
 export * from './newest-versions';
 export * from './versioned-store';
+export * from './duplicate-key';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { duplicateKeyIndexes } from '@tthc/persistence';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { DossierEvent } from '@tthc/contracts';
@@ -36,19 +37,6 @@ function stateHashOf(record: DossierRecord): string {
   return createHash('sha256')
     .update(JSON.stringify([record.kind, record.state]))
     .digest('hex');
-}
-
-/** Indexes of the failed writes of a bulk error when all are duplicate keys (11000), else null. */
-function duplicateKeyIndexes(error: unknown): number[] | null {
-  const raw = (error as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as { code?: number; index?: number }[];
-  if (list.length === 0) return null;
-  const indexes: number[] = [];
-  for (const entry of list) {
-    if (entry.code !== 11000 || entry.index === undefined) return null;
-    indexes.push(entry.index);
-  }
-  return indexes;
 }
 
 /** All MongoDB I/O of dossier-tracking, in batches. */

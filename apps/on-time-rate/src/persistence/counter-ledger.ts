@@ -3,7 +3,7 @@ import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { DossierFact } from '@tthc/contracts';
-import { newestVersions } from '@tthc/persistence';
+import { duplicateKeyIndexes, newestVersions } from '@tthc/persistence';
 import { classify } from '../domain/classify';
 import { contributionOf } from '../domain/contribution';
 import {
@@ -33,25 +33,6 @@ interface Journal {
 }
 
 const KEEP_JOURNAL_IDS = 32;
-
-/** Indexes of the operations of a failed bulk write that failed with a duplicate key (11000), or null if any other error. */
-function duplicateKeyIndexes(error: unknown): number[] | null {
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors === undefined ? [] : [writeErrors]) as {
-    code?: number;
-    index?: number;
-    err?: { code?: number; index?: number };
-  }[];
-  if (list.length === 0) return null;
-  const indexes: number[] = [];
-  for (const entry of list) {
-    if ((entry.code ?? entry.err?.code) !== 11000) return null;
-    const index = entry.index ?? entry.err?.index;
-    if (index === undefined) return null;
-    indexes.push(index);
-  }
-  return indexes;
-}
 
 /**
  * Keeps the counters exactly right without transactions: each batch's merged increments and new
