@@ -102,9 +102,9 @@ describe('pipeline smoke test (real Kafka, MongoDB-wire, Redis)', () => {
     const reported = await waitFor(
       async () => {
         const doc = await db.collection('rpt_dossiers').findOne({ _id: dossierCode as never });
-        return doc?.version === tracked.version ? doc : undefined;
+        return doc?.dossierVersion === tracked.version ? doc : undefined;
       },
-      { what: 'reporting to receive the fact' },
+      { what: 'reporting to receive the classified dossier' },
     );
     expect(reported).toMatchObject({ agencyCode: '000.00.12.H56' });
 

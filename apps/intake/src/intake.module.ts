@@ -9,6 +9,11 @@ import { QueueModule } from '@tthc/queue';
 import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { EventIntakeService } from './events/event-intake.service';
 import { EventsController } from './events/events.controller';
+import { ImportService } from './import/import.service';
+import { ImportStore } from './import/import.store';
+import { INTAKE_IMPORTS } from './import/import.queue';
+import { ImportWorker } from './import/import.worker';
+import { ImportsController } from './import/imports.controller';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
 import { DEFAULT_RATE_LIMIT, EVENT_RATE_LIMIT, EventRateLimiter } from './rate-limit/rate-limiter';
@@ -37,15 +42,18 @@ export class IntakeModule {
           produces: [DOSSIER_EVENTS, ...REFERENCE_TOPICS],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
-        QueueModule.forRoot({ queues: [] }),
+        QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
-      controllers: [EventsController, ReferenceController, KeysController],
+      controllers: [EventsController, ReferenceController, KeysController, ImportsController],
       providers: [
         { provide: EVENT_RATE_LIMIT, useValue: options.rateLimit ?? DEFAULT_RATE_LIMIT },
         EventRateLimiter,
         EventIntakeService,
         ReferenceAdminService,
         KeysService,
+        ImportStore,
+        ImportService,
+        ImportWorker,
       ],
     };
   }

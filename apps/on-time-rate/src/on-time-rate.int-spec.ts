@@ -14,10 +14,16 @@ import {
 import fc from 'fast-check';
 import { addDays, localDateOf } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
-import { periodFigures } from './domain/period-figures';
-import { arbitrarySnapshot, BASE, comparable, DAY, naiveFigures } from './domain/figures.test-support';
+import { periodFigures } from '@tthc/counting';
+import {
+  arbitrarySnapshot,
+  BASE,
+  comparable,
+  DAY,
+  naiveFigures,
+} from '../../../libs/counting/src/figures.test-support';
 import { OnTimeRateModule } from './on-time-rate.module';
-import { CounterLedger } from './persistence/counter-ledger';
+import { OnTimeRateLedger } from './persistence/on-time-rate-ledger';
 
 describe('on-time-rate consumes lifecycle facts (real Kafka and MongoDB)', () => {
   const namespace = newNamespace('otr');
@@ -129,7 +135,7 @@ describe('on-time-rate consumes lifecycle facts (real Kafka and MongoDB)', () =>
       },
       { what: 'every dossier at its final version' },
     );
-    const ledger = service.app.get(CounterLedger);
+    const ledger = service.app.get(OnTimeRateLedger);
     const finalsAsStored = versions.filter((snapshot) => snapshot.version === 2);
     for (const [fromDay, length] of [
       [0, 30],

@@ -1,10 +1,10 @@
 import mongoose from 'mongoose';
-import { DOSSIER_FACTS } from '@tthc/contracts';
+import { DOSSIER_OUTCOMES } from '@tthc/contracts';
 import {
   call,
-  factOf,
   mongoUrlFor,
   newNamespace,
+  outcomeOf,
   produce,
   snapshotOf,
   startService,
@@ -14,7 +14,7 @@ import {
 } from '@tthc/testing';
 import { ReportingModule } from './reporting.module';
 
-describe('reporting consumes lifecycle facts (real Kafka and MongoDB)', () => {
+describe('reporting consumes classified dossiers (real Kafka and MongoDB)', () => {
   const namespace = newNamespace('rpt');
   let service: RunningService;
   let db: mongoose.Connection;
@@ -31,9 +31,9 @@ describe('reporting consumes lifecycle facts (real Kafka and MongoDB)', () => {
   });
 
   it('keeps the newest snapshot per dossier with its current agency', async () => {
-    await produce(namespace, DOSSIER_FACTS, [
-      factOf(snapshotOf({ dossierCode: 'R', version: 2, agencyCode: 'A-2' })),
-      factOf(snapshotOf({ dossierCode: 'R', version: 1, agencyCode: 'A-1' }), 'received'),
+    await produce(namespace, DOSSIER_OUTCOMES, [
+      outcomeOf(snapshotOf({ dossierCode: 'R', version: 2, agencyCode: 'A-2' })),
+      outcomeOf(snapshotOf({ dossierCode: 'R', version: 1, agencyCode: 'A-1' })),
     ]);
     const doc = await waitFor(
       () =>
@@ -45,7 +45,7 @@ describe('reporting consumes lifecycle facts (real Kafka and MongoDB)', () => {
         what: 'reporting to store R',
       },
     );
-    expect(doc).toMatchObject({ version: 2, agencyCode: 'A-2' });
+    expect(doc).toMatchObject({ dossierVersion: 2, agencyCode: 'A-2' });
     expect((await call(`${service.url}/health/live`)).status).toBe(200);
   });
 });

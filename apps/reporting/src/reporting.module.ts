@@ -1,15 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
-import { DOSSIER_FACTS } from '@tthc/contracts';
+import { DOSSIER_OUTCOMES } from '@tthc/contracts';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
-import { ReportingFactsHandler } from './consumers/dossier-facts.handler';
-import { ReportDossierRepository } from './persistence/report-dossier.repository';
-import { ReportDossier, ReportDossierSchema } from './persistence/report-dossier.schema';
+import { DossierOutcomesHandler } from './consumers/dossier-outcomes.handler';
+import { ReportingLedger } from './persistence/reporting-ledger';
 
 @Module({})
 export class ReportingModule {
@@ -21,11 +19,10 @@ export class ReportingModule {
         ObservabilityModule,
         AuthModule,
         PersistenceModule.forRoot(),
-        MongooseModule.forFeature([{ name: ReportDossier.name, schema: ReportDossierSchema }]),
-        KafkaModule.forRoot({ consumer: { group: 'reporting', topics: [DOSSIER_FACTS] } }),
+        KafkaModule.forRoot({ consumer: { group: 'reporting', topics: [DOSSIER_OUTCOMES] } }),
         QueueModule.forRoot({ queues: [] }),
       ],
-      providers: [ReportDossierRepository, ReportingFactsHandler],
+      providers: [ReportingLedger, DossierOutcomesHandler],
     };
   }
 }

@@ -57,6 +57,12 @@ export const environmentSchema = z.object({
   TTHC_ADMIN_KEY: z.string().min(12, 'must be at least 12 characters').optional(),
   /** Shutdown grace period: in-flight work drains within it. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+  /** intake: largest bulk-import upload in bytes (`POST /v1/admin/imports`; 413 above it). */
+  INTAKE_IMPORT_MAX_BYTES: positiveInt(256 * 1024 * 1024),
+  /** intake: lines of a bulk import validated and published per step (progress is saved after each). */
+  INTAKE_IMPORT_CHUNK_LINES: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** intake: attempts of a bulk-import job (e.g. Kafka unavailable) before it is marked failed. */
+  INTAKE_IMPORT_ATTEMPTS: positiveInt(5),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -81,6 +87,14 @@ export interface AppConfig {
   queuePrefix: string;
   adminKey: string;
   shutdownTimeoutMs: number;
+  /** Bulk import of history (intake, docs/intake.md). */
+  imports: ImportConfig;
+}
+
+export interface ImportConfig {
+  maxBytes: number;
+  chunkLines: number;
+  attempts: number;
 }
 
 export class ConfigError extends Error {
@@ -122,5 +136,10 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
     queuePrefix: e.QUEUE_PREFIX,
     adminKey: e.TTHC_ADMIN_KEY ?? DEVELOPMENT_ADMIN_KEY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    imports: {
+      maxBytes: e.INTAKE_IMPORT_MAX_BYTES,
+      chunkLines: e.INTAKE_IMPORT_CHUNK_LINES,
+      attempts: e.INTAKE_IMPORT_ATTEMPTS,
+    },
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { accessKeySchema } from './access-key';
 import { dossierEventSchema } from './dossier-event';
 import { dossierFactSchema } from './dossier-fact';
+import { dossierOutcomeSchema } from './dossier-outcome';
 import { agencySchema, calendarYearSchema, fieldSchema, procedureSchema } from './reference';
 import { defineTopic, type TopicDefinition } from './topic';
 
@@ -33,6 +34,19 @@ export const DOSSIER_FACTS = defineTopic({
   description: 'Lifecycle facts of each dossier (received, due changed, finished, overdue, voided)',
   key: dossierCodeKey,
   value: dossierFactSchema,
+  cleanupPolicy: 'delete',
+  retentionMs: FOREVER,
+  partitions: 'events',
+  tombstones: false,
+});
+
+/** Each dossier's classification and counter contribution, from on-time-rate, for reporting. */
+export const DOSSIER_OUTCOMES = defineTopic({
+  baseName: 'tthc.dossier-outcomes',
+  version: 1,
+  description: 'Classified dossiers with their contribution to the report counters (on-time-rate)',
+  key: dossierCodeKey,
+  value: dossierOutcomeSchema,
   cleanupPolicy: 'delete',
   retentionMs: FOREVER,
   partitions: 'events',
@@ -133,6 +147,7 @@ export function deadLetterTopicOf(topic: TopicDefinition): TopicDefinition {
 export const ALL_TOPICS: readonly TopicDefinition[] = [
   DOSSIER_EVENTS,
   DOSSIER_FACTS,
+  DOSSIER_OUTCOMES,
   REFERENCE_AGENCIES,
   REFERENCE_FIELDS,
   REFERENCE_PROCEDURES,

@@ -12,6 +12,11 @@ export interface ServiceOptions {
   description: string;
   /** Largest accepted request body. */
   bodyLimit?: string;
+  /**
+   * Path prefixes whose request bodies are not buffered: their controllers read the request
+   * stream themselves and enforce their own size limit (large uploads).
+   */
+  streamedPaths?: readonly string[];
 }
 
 /** Creates a service's Nest application: problem errors, OpenAPI at /docs, graceful shutdown. */
@@ -25,7 +30,9 @@ export async function createService(
   const limit = options.bodyLimit ?? '1mb';
   // Raw bytes for every request: controllers parse JSON and NDJSON themselves so that malformed
   // input, wrong content types and size limits all answer with problem documents.
-  app.use(express.raw({ type: () => true, limit }));
+  const streamed = options.streamedPaths ?? [];
+  const buffered = (request: Request) => !streamed.some((prefix) => request.path.startsWith(prefix));
+  app.use(express.raw({ type: (request) => buffered(request as Request), limit }));
   app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
     const status = statusOfLibraryError(error);
     if (status === undefined) {

@@ -1,4 +1,5 @@
-import type { DossierFact, DossierSnapshot } from '@tthc/contracts';
+import type { DossierFact, DossierOutcome, DossierSnapshot } from '@tthc/contracts';
+import { classify, contributionOf, dimensionsOf } from '@tthc/counting';
 
 /** A plausible dossier snapshot for tests of the fact consumers. */
 export function snapshotOf(
@@ -34,6 +35,25 @@ export function factOf(
       dossierCode: snapshot.dossierCode,
       version: snapshot.version,
       emittedAt: '2026-11-22T00:00:00.000Z',
+      dossier: snapshot,
+    },
+  };
+}
+
+/** The outcome message on-time-rate would publish for a snapshot (for tests of reporting). */
+export function outcomeOf(snapshot: DossierSnapshot, revision = 0): { key: string; value: DossierOutcome } {
+  const contribution = contributionOf(snapshot);
+  const classification = classify(snapshot);
+  return {
+    key: snapshot.dossierCode,
+    value: {
+      dossierCode: snapshot.dossierCode,
+      version: snapshot.version,
+      revision,
+      emittedAt: '2026-11-22T00:00:00.000Z',
+      applied: contribution === null ? null : { dimensions: dimensionsOf(snapshot), contribution },
+      outcome: classification.outcome,
+      withdrawn: classification.withdrawn,
       dossier: snapshot,
     },
   };

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '@tthc/config';
-import { createService } from '@tthc/http';
+import { createService, type ServiceOptions } from '@tthc/http';
 
 /** A service booted in the test process on a random port. */
 export interface RunningService {
@@ -11,11 +11,16 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export async function startService(config: AppConfig, module: DynamicModule): Promise<RunningService> {
+export async function startService(
+  config: AppConfig,
+  module: DynamicModule,
+  options: Partial<ServiceOptions> = {},
+): Promise<RunningService> {
   const app = await createService(config, module, {
     title: config.service,
     description: 'under test',
     bodyLimit: '8mb',
+    ...options,
   });
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as { address(): AddressInfo };

@@ -1,6 +1,7 @@
 import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '@tthc/calendar';
-import type { DossierSnapshot } from '@tthc/contracts';
-import { classify, type FinishOutcome } from './classify';
+import type { z } from 'zod';
+import type { contributionSchema, DossierSnapshot } from '@tthc/contracts';
+import { classify } from './classify';
 
 /**
  * What one dossier adds to the CONTRACT §5 figures, as dated deltas. Summing the deltas of every
@@ -10,17 +11,12 @@ import { classify, type FinishOutcome } from './classify';
  * - `pending.overdue` at the end of `to` = Σ overdue deltas dated ≤ `to` (overdue at the end of
  *   day D: received by D, not finished by D, the due date in force at the end of D is on or
  *   before D, and not paused or waiting for a supplement at the end of D).
+ * - `dueSameDayOn`: the days at whose end the dossier is pending, not waiting, and due that very
+ *   day — for a period that reaches today, where CONTRACT §5 judges "overdue" against today's date
+ *   (due before today), these are taken back from today's overdue sum.
  * A voided dossier contributes nothing.
  */
-export interface Contribution {
-  receivedOn: LocalDate;
-  channel: DossierSnapshot['channel'];
-  finishedOn: LocalDate | null;
-  outcome: FinishOutcome | null;
-  withdrawn: boolean;
-  /** +1 on the first day the dossier is pending-overdue at the day's end, −1 on the first day it is not again. */
-  overdueDeltas: { on: LocalDate; delta: 1 | -1 }[];
-}
+export type Contribution = z.infer<typeof contributionSchema>;
 
 const endOfDay = (date: LocalDate): number => startOfLocalDay(addDays(date, 1)) - 1;
 
@@ -38,14 +34,20 @@ function waitingAtEndOf(snapshot: DossierSnapshot, date: LocalDate): boolean {
   );
 }
 
+/** The local date of the due date in force at the end of `date` for a pending, not waiting dossier; else null. */
+function pendingDueDateAtEndOf(snapshot: DossierSnapshot, date: LocalDate): LocalDate | null {
+  const end = endOfDay(date);
+  if (Date.parse(snapshot.receivedAt) > end) return null;
+  if (snapshot.finishedAt !== null && Date.parse(snapshot.finishedAt) <= end) return null;
+  const due = dueInForceAtEndOf(snapshot, date);
+  if (due === null || waitingAtEndOf(snapshot, date)) return null;
+  return localDateOf(Date.parse(due));
+}
+
 /** Pending-overdue at the end of `date` (see {@link Contribution}). */
 export function isOverdueAtEndOf(snapshot: DossierSnapshot, date: LocalDate): boolean {
-  const end = endOfDay(date);
-  if (Date.parse(snapshot.receivedAt) > end) return false;
-  if (snapshot.finishedAt !== null && Date.parse(snapshot.finishedAt) <= end) return false;
-  const due = dueInForceAtEndOf(snapshot, date);
-  if (due === null || localDateOf(Date.parse(due)) > date) return false;
-  return !waitingAtEndOf(snapshot, date);
+  const dueDate = pendingDueDateAtEndOf(snapshot, date);
+  return dueDate !== null && dueDate <= date;
 }
 
 export function contributionOf(snapshot: DossierSnapshot): Contribution | null {
@@ -65,10 +67,13 @@ export function contributionOf(snapshot: DossierSnapshot): Contribution | null {
     if (wait.to !== null) changes.add(localDateOf(Date.parse(wait.to)));
   }
   const overdueDeltas: Contribution['overdueDeltas'] = [];
+  const dueSameDayOn: LocalDate[] = [];
   let overdue = false;
   for (const date of [...changes].filter((d) => d >= receivedOn).sort()) {
-    const now = isOverdueAtEndOf(snapshot, date);
+    const dueDate = pendingDueDateAtEndOf(snapshot, date);
+    const now = dueDate !== null && dueDate <= date;
     if (now !== overdue) overdueDeltas.push({ on: date, delta: now ? 1 : -1 });
+    if (dueDate === date) dueSameDayOn.push(date);
     overdue = now;
   }
   return {
@@ -78,5 +83,6 @@ export function contributionOf(snapshot: DossierSnapshot): Contribution | null {
     outcome: classification.outcome,
     withdrawn: classification.withdrawn,
     overdueDeltas,
+    dueSameDayOn,
   };
 }

@@ -11,6 +11,8 @@ export interface CounterSums {
   withdrawn: number;
   /** Σ overdue deltas dated up to the day whose end judges the pending split. */
   overdue: number;
+  /** Pending dossiers due on that last day (not overdue yet when the day is today). */
+  dueOnLastDay: number;
 }
 
 export interface PeriodFigures {
@@ -23,13 +25,17 @@ export interface PeriodFigures {
 const rate = (numerator: number, denominator: number): number | null =>
   denominator === 0 ? null : numerator / denominator;
 
-/** CONTRACT §5 figures of a period from counter sums (identity carriedOver + new = resolved + pending holds by construction). */
-export function periodFigures(sums: CounterSums): PeriodFigures {
+/**
+ * CONTRACT §5 figures of a period from counter sums (identity carriedOver + new = resolved + pending
+ * holds by construction). `reachesToday`: the sums end today and asOf is now, so a dossier due
+ * today is not overdue yet (CONTRACT §5: overdue when the due date is before asOf's date).
+ */
+export function periodFigures(sums: CounterSums, reachesToday = false): PeriodFigures {
   const carriedOver = sums.receivedBefore - sums.finishedBefore;
   const fresh = sums.newByChannel.online + sums.newByChannel.in_person + sums.newByChannel.postal;
   const resolvedTotal = sums.early + sums.onTime + sums.late;
   const pendingTotal = carriedOver + fresh - resolvedTotal;
-  const overdue = sums.overdue;
+  const overdue = sums.overdue - (reachesToday ? sums.dueOnLastDay : 0);
   const withinDeadline = pendingTotal - overdue;
   const good = sums.early + sums.onTime;
   return {
@@ -60,20 +66,23 @@ export function emptySums(): CounterSums {
     late: 0,
     withdrawn: 0,
     overdue: 0,
+    dueOnLastDay: 0,
   };
 }
 
 /**
- * Adds one counter (dated on or before `to`) to the sums of the period starting `from`: before
- * the period it feeds `carriedOver`, inside it `new` and `resolved`; its overdue deltas always count.
+ * Adds one counter (dated on or before `to`) to the sums of the period [from, to]: before the
+ * period it feeds `carriedOver`, inside it `new` and `resolved`; its overdue deltas always count.
  */
 export function addCounter(
   sums: CounterSums,
   key: Pick<CounterKey, 'date' | 'channel'>,
   value: CounterIncrement,
   from: string,
+  to: string,
 ): void {
   sums.overdue += value.overdue ?? 0;
+  if (key.date === to) sums.dueOnLastDay += value.dueSameDay ?? 0;
   if (key.date < from) {
     sums.receivedBefore += value.received ?? 0;
     sums.finishedBefore += (value.early ?? 0) + (value.onTime ?? 0) + (value.late ?? 0);

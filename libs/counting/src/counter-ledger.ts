@@ -1,22 +1,43 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectConnection, InjectModel } from '@nestjs/mongoose';
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Connection, Model } from 'mongoose';
-import type { DossierFact } from '@tthc/contracts';
+import type { Connection } from 'mongoose';
 import { duplicateKeyIndexes, newestVersions } from '@tthc/persistence';
-import { classify } from '../domain/classify';
-import { contributionOf } from '../domain/contribution';
 import {
   contributionDiff,
   counterId,
-  dimensionsOf,
   mergeIncrements,
   type AppliedContribution,
   type CounterIncrement,
   type CounterKey,
-} from '../domain/counters';
-import { addCounter, emptySums, type CounterSums } from '../domain/period-figures';
-import { ClassifiedDossier } from './classified-dossier.schema';
+} from './counters';
+import { addCounter, emptySums, type CounterSums } from './period-figures';
+
+/** A dossier as the ledger keeps it: its version, what it added to the counters, and any other fields. */
+export interface LedgerDossier {
+  _id: string;
+  /** Orders a dossier's documents: only a higher one replaces the stored one. */
+  version: number;
+  /** What this version adds to the counters (null: nothing, e.g. voided). */
+  applied: AppliedContribution | null;
+}
+
+/** The collections of one ledger (each service keeps its own). */
+export interface LedgerCollections {
+  counters: string;
+  journals: string;
+  dossiers: string;
+  /** One document `{_id: 'sequence', value}` counting completed journals. */
+  meta: string;
+}
+
+/** A counter row: its key and its summed metrics. */
+export interface CounterRow extends CounterKey, CounterIncrement {}
+
+/** Told of every journal this process completes (e.g. to keep an in-memory copy of the counters). */
+export type JournalCompletedListener = (
+  increments: readonly { key: CounterKey; inc: CounterIncrement }[],
+  sequence: number,
+) => void;
 
 interface CounterDocument extends CounterKey, CounterIncrement {
   _id: string;
@@ -24,12 +45,12 @@ interface CounterDocument extends CounterKey, CounterIncrement {
   journals: string[];
 }
 
-interface Journal {
+interface Journal<D extends LedgerDossier> {
   _id: string;
   bootId: string;
   createdAt: string;
   increments: { _id: string; key: CounterKey; inc: CounterIncrement }[];
-  dossiers: ClassifiedDossier[];
+  dossiers: D[];
 }
 
 const KEEP_JOURNAL_IDS = 32;
@@ -41,65 +62,69 @@ const KEEP_JOURNAL_IDS = 32;
  * then the dossier documents are written and the journal deleted. Journals left open by a
  * previous process are completed before new facts are applied.
  */
-@Injectable()
-export class CounterLedger {
+export class CounterLedger<D extends LedgerDossier> {
   private readonly logger = new Logger(CounterLedger.name);
   private readonly bootId = randomUUID();
   /** Journals this process is completing right now (not to be picked up as "open" meanwhile). */
   private readonly inFlight = new Set<string>();
+  private readonly listeners: JournalCompletedListener[] = [];
 
   constructor(
-    @InjectConnection() private readonly connection: Connection,
-    @InjectModel(ClassifiedDossier.name) private readonly dossiers: Model<ClassifiedDossier>,
+    private readonly connection: Connection,
+    private readonly names: LedgerCollections,
   ) {}
 
   private get counters() {
-    return this.connection.collection<CounterDocument>('otr_counters');
+    return this.connection.collection<CounterDocument>(this.names.counters);
   }
 
   private get journals() {
-    return this.connection.collection<Journal>('otr_journals');
+    return this.connection.collection<Journal<D>>(this.names.journals);
   }
 
-  async applyFacts(facts: readonly DossierFact[]): Promise<void> {
-    await this.completeOpenJournals();
-    const codes = [...new Set(facts.map((fact) => fact.dossierCode))];
-    if (codes.length === 0) return;
+  private get dossiers() {
+    return this.connection.collection<LedgerDossier>(this.names.dossiers);
+  }
+
+  private get meta() {
+    return this.connection.collection<{ _id: string; value: number }>(this.names.meta);
+  }
+
+  onJournalCompleted(listener: JournalCompletedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The documents that are newer than the stored ones (the newest per id), with what the stored one applied. */
+  async newer(documents: readonly D[]): Promise<{ document: D; previous: AppliedContribution | null }[]> {
+    const ids = [...new Set(documents.map((doc) => doc._id))];
+    if (ids.length === 0) return [];
     const stored = await this.dossiers
-      .find({ _id: { $in: codes } }, { version: 1, applied: 1 })
-      .lean<{ _id: string; version: number; applied: AppliedContribution | null }[]>()
-      .exec();
+      .find({ _id: { $in: ids } }, { projection: { version: 1, applied: 1 } })
+      .toArray();
     const storedById = new Map(stored.map((doc) => [doc._id, doc]));
-    const newer = newestVersions(
-      facts,
-      (fact) => fact.dossierCode,
-      (fact) => fact.version,
+    return newestVersions(
+      documents,
+      (doc) => doc._id,
+      (doc) => doc.version,
       new Map(stored.map((doc) => [doc._id, doc.version])),
-    );
-    if (newer.length === 0) return;
-    const documents: ClassifiedDossier[] = [];
-    const parts: ReturnType<typeof contributionDiff> = [];
-    for (const fact of newer) {
-      const contribution = contributionOf(fact.dossier);
-      const applied = contribution === null ? null : { dimensions: dimensionsOf(fact.dossier), contribution };
-      const classification = classify(fact.dossier);
-      parts.push(...contributionDiff(storedById.get(fact.dossierCode)?.applied ?? null, applied));
-      documents.push({
-        _id: fact.dossierCode,
-        version: fact.version,
-        snapshot: fact.dossier,
-        outcome: classification.outcome,
-        withdrawn: classification.withdrawn,
-        voided: fact.dossier.status === 'voided',
-        applied,
-      });
-    }
-    const journal: Journal = {
+    ).map((document) => ({ document, previous: storedById.get(document._id)?.applied ?? null }));
+  }
+
+  /**
+   * Applies the documents newer than the stored ones: the counters move by the change of each
+   * dossier's contribution, then the documents replace the stored ones. Returns those applied.
+   */
+  async apply(documents: readonly D[]): Promise<D[]> {
+    await this.completeOpenJournals();
+    const newer = await this.newer(documents);
+    if (newer.length === 0) return [];
+    const parts = newer.flatMap(({ document, previous }) => contributionDiff(previous, document.applied));
+    const journal: Journal<D> = {
       _id: randomUUID(),
       bootId: this.bootId,
       createdAt: new Date().toISOString(),
       increments: mergeIncrements(parts).map(({ key, inc }) => ({ _id: counterId(key), key, inc })),
-      dossiers: documents,
+      dossiers: newer.map(({ document }) => document),
     };
     this.inFlight.add(journal._id);
     try {
@@ -108,6 +133,7 @@ export class CounterLedger {
     } finally {
       this.inFlight.delete(journal._id);
     }
+    return journal.dossiers;
   }
 
   /**
@@ -145,7 +171,7 @@ export class CounterLedger {
    * (the MongoDB stand-in scans the collection for any other filter). Safe to repeat; only one
    * process completes a given journal at a time.
    */
-  private async complete(journal: Journal): Promise<void> {
+  private async complete(journal: Journal<D>): Promise<void> {
     if (journal.increments.length > 0) {
       const ids = journal.increments.map((increment) => increment._id);
       const applied = new Set(
@@ -181,19 +207,43 @@ export class CounterLedger {
     }
     if (journal.dossiers.length > 0) {
       await this.dossiers.bulkWrite(
-        journal.dossiers.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })),
+        journal.dossiers.map((doc) => ({
+          replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
+        })),
         { ordered: false },
       );
     }
+    // Counted before the journal is deleted: a crash in between completes (and counts) it again,
+    // which only makes readers reload; the counters themselves are guarded.
+    const sequence = await this.meta.findOneAndUpdate(
+      { _id: 'sequence' },
+      { $inc: { value: 1 } },
+      { upsert: true, returnDocument: 'after' },
+    );
     await this.journals.deleteOne({ _id: journal._id });
+    for (const listener of this.listeners) listener(journal.increments, sequence?.value ?? 0);
   }
 
-  /** Counter sums for a period and agency set (null: every agency). Reads the counters up to `to`. */
+  /** How many journals have been completed (by any process) so far. */
+  async sequence(): Promise<number> {
+    return (await this.meta.findOne({ _id: 'sequence' }))?.value ?? 0;
+  }
+
+  /** Every counter row (for an in-memory copy). */
+  async *rows(): AsyncGenerator<CounterRow> {
+    for await (const { _id, journals, ...row } of this.counters.find({})) {
+      void _id;
+      void journals;
+      yield row;
+    }
+  }
+
+  /** Counter sums for a period and agency set (null: every agency), read from MongoDB up to `to`. */
   async sums(from: string, to: string, agencies: readonly string[] | null): Promise<CounterSums> {
     const sums = emptySums();
     const filter = agencies === null ? { date: { $lte: to } } : { date: { $lte: to }, agency: { $in: [...agencies] } };
     for await (const counter of this.counters.find(filter, { projection: { journals: 0 } })) {
-      addCounter(sums, counter, counter, from);
+      addCounter(sums, counter, counter, from, to);
     }
     return sums;
   }

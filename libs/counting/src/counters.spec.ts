@@ -22,7 +22,7 @@ function sumCounters(
 ): CounterSums {
   const sums = emptySums();
   for (const { key, value } of counters.values()) {
-    if ((agency === null || key.agency === agency) && key.date <= to) addCounter(sums, key, value, from);
+    if ((agency === null || key.agency === agency) && key.date <= to) addCounter(sums, key, value, from, to);
   }
   return sums;
 }
@@ -71,6 +71,28 @@ describe('counters answer any period exactly like the contract read dossier by d
     );
   });
 
+  it('for a period that reaches today, a dossier due today is not overdue yet (property)', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.nat(), { minLength: 1, maxLength: 40 })
+          .chain((seeds) => fc.tuple(...seeds.map((_, index) => arbitrarySnapshot(index)))),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.constantFrom<string | null>(null, 'A1', 'A2'),
+        (dossiers, fromDay, length, agency) => {
+          const counters = new Map<string, { key: CounterKey; value: CounterIncrement }>();
+          applyAll(counters, mergeIncrements(dossiers.flatMap((d) => contributionDiff(null, applied(d)))));
+          const from = localDateOf(BASE + fromDay * DAY);
+          const today = addDays(from, length);
+          const figures = periodFigures(sumCounters(counters, from, today, agency), true);
+          expect(comparable(figures)).toEqual(naiveFigures(dossiers, from, today, agency, today));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('replacing a contribution by a newer one leaves exactly the newer one (transfer, finish, void)', () => {
     fc.assert(
       fc.property(arbitrarySnapshot(0), arbitrarySnapshot(0), (older, newer) => {
@@ -102,6 +124,7 @@ describe('counters answer any period exactly like the contract read dossier by d
       late: 0,
       withdrawn: 0,
       overdue: 0,
+      dueOnLastDay: 0,
     });
     expect(empty.onTimeRate).toEqual({ resolved: null, due: null, all: null });
   });

@@ -77,8 +77,17 @@ export const arbitrarySnapshot = (index: number) =>
       };
     });
 
-/** CONTRACT §5 read literally, dossier by dossier, for a past period (asOf = the day after `to`). */
-export function naiveFigures(dossiers: readonly DossierSnapshot[], from: string, to: string, agency: string | null) {
+/**
+ * CONTRACT §5 read literally, dossier by dossier: for a past period asOf's date is the day after
+ * `to`; for a period that reaches today it is `to` itself (asOf = now).
+ */
+export function naiveFigures(
+  dossiers: readonly DossierSnapshot[],
+  from: string,
+  to: string,
+  agency: string | null,
+  asOfDate: string = addDays(to, 1),
+) {
   const endOfTo = startOfLocalDay(addDays(to, 1)) - 1;
   const counted = dossiers.filter((d) => d.status !== 'voided' && (agency === null || d.agencyCode === agency));
   const day = (iso: string) => localDateOf(Date.parse(iso));
@@ -92,7 +101,7 @@ export function naiveFigures(dossiers: readonly DossierSnapshot[], from: string,
   const pending = counted.filter((d) => day(d.receivedAt) <= to && !finishedBy(d, to));
   const overdue = pending.filter((d) => {
     const inForce = d.dueHistory.filter((change) => Date.parse(change.effectiveAt) <= endOfTo).pop();
-    if (inForce?.dueAt == null || day(inForce.dueAt) >= addDays(to, 1)) return false;
+    if (inForce?.dueAt == null || day(inForce.dueAt) >= asOfDate) return false;
     return !d.waiting.some((w) => Date.parse(w.from) <= endOfTo && (w.to === null || Date.parse(w.to) > endOfTo));
   }).length;
   return {

@@ -9,7 +9,7 @@ export interface CounterDimensions {
   channel: DossierSnapshot['channel'];
 }
 
-export const COUNTER_METRICS = ['received', 'early', 'onTime', 'late', 'withdrawn', 'overdue'] as const;
+export const COUNTER_METRICS = ['received', 'early', 'onTime', 'late', 'withdrawn', 'overdue', 'dueSameDay'] as const;
 export type CounterMetric = (typeof COUNTER_METRICS)[number];
 export type CounterIncrement = Partial<Record<CounterMetric, number>>;
 
@@ -55,6 +55,7 @@ function addContribution(deltas: Deltas, applied: AppliedContribution, sign: 1 |
   }
   for (const change of contribution.overdueDeltas)
     add(deltas, { ...dimensions, date: change.on }, 'overdue', sign * change.delta);
+  for (const date of contribution.dueSameDayOn) add(deltas, { ...dimensions, date }, 'dueSameDay', sign);
 }
 
 /**

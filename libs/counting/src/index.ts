@@ -1,0 +1,5 @@
+export * from './classify';
+export * from './contribution';
+export * from './counter-ledger';
+export * from './counters';
+export * from './period-figures';
