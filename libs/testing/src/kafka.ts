@@ -67,3 +67,40 @@ export async function readTopic<T extends TopicDefinition>(
   }
   return received;
 }
+
+/** Moves a (namespaced) consumer group of a service back to offset 0 of a topic; the group must have no member. */
+export async function rewindGroup(namespace: TestNamespace, service: string, topic: TopicDefinition): Promise<void> {
+  const admin = client('admin').admin();
+  await admin.connect();
+  try {
+    await admin.resetOffsets({
+      groupId: `${namespace.topicPrefix}tthc.${service}`,
+      topic: `${namespace.topicPrefix}${topic.name}`,
+      earliest: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** How many messages of a topic a service's consumer group has not committed yet. */
+export async function groupLag(namespace: TestNamespace, service: string, topic: TopicDefinition): Promise<number> {
+  const admin = client('admin').admin();
+  await admin.connect();
+  try {
+    const name = `${namespace.topicPrefix}${topic.name}`;
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(name),
+      admin.fetchOffsets({ groupId: `${namespace.topicPrefix}tthc.${service}`, topics: [name] }),
+    ]);
+    const done = new Map(
+      (committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]),
+    );
+    return ends.reduce(
+      (lag, end) => lag + Math.max(0, Number(end.high) - Math.max(0, done.get(end.partition) ?? 0)),
+      0,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
