@@ -157,6 +157,19 @@ describe('foldDossier (CONTRACT §4–§5)', () => {
     expect(state.waiting[0]?.to).toBe(new Date(at('2017-03-17T10:00:00')).toISOString());
   });
 
+  it('keeps an open supplement wait when a resume comes without a pause (data-quality finding)', () => {
+    const result = fold([
+      receivedEvent('2017-03-14T09:12:00'),
+      ev('dossier.supplement_requested', '2017-03-15T10:00:00'),
+      ev('dossier.resumed', '2017-03-16T10:00:00'),
+    ]);
+    expect(result.state.status).toBe('waiting_supplement');
+    expect(result.state.waiting).toEqual([
+      { kind: 'supplement', from: new Date(at('2017-03-15T10:00:00')).toISOString(), to: null },
+    ]);
+    expect(result.issues.map((issue) => issue.kind)).toEqual(['resume_without_pause']);
+  });
+
   it('gives the same state whatever order the events arrive in (property)', () => {
     const events = [
       receivedEvent('2017-03-14T09:12:00'),

@@ -193,11 +193,13 @@ export function foldDossier(dossierCode: string, events: readonly StoredEvent[],
         status = 'paused';
         break;
       case 'dossier.resumed': {
-        const closed = closeWait(at);
-        if (closed?.kind !== 'pause') {
+        // A resume without an open pause changes nothing (an open supplement wait stays open).
+        if (openWait?.kind !== 'pause') {
           issue('resume_without_pause', stored, 'no open pause');
           break;
         }
+        const closed = closeWait(at);
+        if (closed === undefined) break;
         status = 'processing';
         if (due !== null)
           setDue(context.due.extend(due, context.due.workingMillisBetween(closed.from, at)), 'pause_extension', at);
