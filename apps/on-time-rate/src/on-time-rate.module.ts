@@ -6,8 +6,17 @@ import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
+import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { DossierFactsHandler } from './consumers/dossier-facts.handler';
+import { CountingContext } from './counting/counting-context';
+import { CountingState } from './persistence/counting-state';
 import { OnTimeRateLedger } from './persistence/on-time-rate-ledger';
+import { FactGate } from './rebuild/fact-gate';
+import { OTR_REBUILDS } from './rebuild/rebuild.queue';
+import { RebuildService } from './rebuild/rebuild.service';
+import { RebuildStore } from './rebuild/rebuild.store';
+import { RebuildWorker } from './rebuild/rebuild.worker';
+import { RebuildsController } from './rebuild/rebuilds.controller';
 
 @Module({})
 export class OnTimeRateModule {
@@ -19,13 +28,26 @@ export class OnTimeRateModule {
         ObservabilityModule,
         AuthModule,
         PersistenceModule.forRoot(),
+        // The reference topics bring the working calendar (non-default counting policies need it)
+        // and the desk and viewer keys.
         KafkaModule.forRoot({
-          consumer: { group: 'on-time-rate', topics: [DOSSIER_FACTS] },
+          consumer: { group: 'on-time-rate', topics: [DOSSIER_FACTS], broadcastTopics: REFERENCE_TOPICS },
           produces: [DOSSIER_OUTCOMES],
         }),
-        QueueModule.forRoot({ queues: [] }),
+        ReferenceModule.forRoot({ collectionPrefix: 'otr' }),
+        QueueModule.forRoot({ queues: [OTR_REBUILDS], concurrency: 1 }),
       ],
-      providers: [OnTimeRateLedger, DossierFactsHandler],
+      controllers: [RebuildsController],
+      providers: [
+        OnTimeRateLedger,
+        CountingContext,
+        CountingState,
+        FactGate,
+        DossierFactsHandler,
+        RebuildStore,
+        RebuildService,
+        RebuildWorker,
+      ],
     };
   }
 }

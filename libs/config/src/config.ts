@@ -63,6 +63,16 @@ export const environmentSchema = z.object({
   INTAKE_IMPORT_CHUNK_LINES: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** intake: attempts of a bulk-import job (e.g. Kafka unavailable) before it is marked failed. */
   INTAKE_IMPORT_ATTEMPTS: positiveInt(5),
+  /** Counting policy (CONTRACT §5, docs/counting.md): does the apology re-date move the counting due date? */
+  COUNTING_RESCHEDULED_DUE: z.enum(['ignored', 'honoured']).default('ignored'),
+  /** Counting policy: `supplement_received` restarts the clock, or the supplement wait is subtracted. */
+  COUNTING_SUPPLEMENT: z.enum(['restart', 'subtract']).default('restart'),
+  /** Counting policy: outcome by local date or by half-day session. */
+  COUNTING_OUTCOME_BY: z.enum(['date', 'session']).default('date'),
+  /** on-time-rate: dossiers a rebuild reclassifies between two progress saves. */
+  REBUILD_PROGRESS_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** on-time-rate: after closing the fact gate, how long a rebuild waits for other replicas' batches in flight. */
+  REBUILD_GATE_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -89,6 +99,17 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Bulk import of history (intake, docs/intake.md). */
   imports: ImportConfig;
+  /** The CONTRACT §5 counting policies (`CountingPolicies` of libs/counting; docs/counting.md). */
+  counting: CountingConfig;
+  /** Rebuild of on-time-rate's counters (docs/counting.md, "Rebuild"). */
+  rebuild: { progressEvery: number; gateGraceMs: number };
+}
+
+/** Structurally the `CountingPolicies` of `@tthc/counting` (kept here so config depends on nothing). */
+export interface CountingConfig {
+  rescheduledDue: 'ignored' | 'honoured';
+  supplement: 'restart' | 'subtract';
+  outcomeBy: 'date' | 'session';
 }
 
 export interface ImportConfig {
@@ -141,5 +162,11 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       chunkLines: e.INTAKE_IMPORT_CHUNK_LINES,
       attempts: e.INTAKE_IMPORT_ATTEMPTS,
     },
+    counting: {
+      rescheduledDue: e.COUNTING_RESCHEDULED_DUE,
+      supplement: e.COUNTING_SUPPLEMENT,
+      outcomeBy: e.COUNTING_OUTCOME_BY,
+    },
+    rebuild: { progressEvery: e.REBUILD_PROGRESS_EVERY, gateGraceMs: e.REBUILD_GATE_GRACE_MS },
   };
 }

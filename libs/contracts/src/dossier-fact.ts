@@ -62,6 +62,12 @@ export const dossierSnapshotSchema = z.object({
   dueHistory: z.array(dueChangeSchema),
   /** Recorded apology re-date (Mẫu 04), shown but not used for counting by default. */
   rescheduledDueAt: instant.nullable(),
+  /**
+   * When the re-date was recorded (the `dossier.rescheduled` event's time); present only when
+   * `rescheduledDueAt` is set. Optional (added in v1 without breaking it): facts published before
+   * it existed lack it. Used by the `honoured` rescheduled-due policy (docs/counting.md).
+   */
+  rescheduledAt: instant.optional(),
   waiting: z.array(waitingIntervalSchema),
   finishedAt: instant.nullable(),
   finishKind: z.enum(['resolved', 'returned', 'withdrawn']).nullable(),

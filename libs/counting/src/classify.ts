@@ -1,5 +1,12 @@
-import { localDateOf } from '@tthc/calendar';
+import { defaultCalendar, localDateOf, type WorkingCalendar } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
+import {
+  DEFAULT_COUNTING_POLICIES,
+  dueInForceOf,
+  effectiveDueHistory,
+  sessionOrdinal,
+  type CountingPolicies,
+} from './policies';
 
 export type FinishOutcome = 'early' | 'on_time' | 'late';
 
@@ -9,7 +16,7 @@ export interface Classification {
   withdrawn: boolean;
 }
 
-/** The due date (instant) in force at a given instant, from the dossier's due-date history. */
+/** The due date (instant) in force at a given instant, from the dossier's published due-date history. */
 export function dueInForceAt(snapshot: Pick<DossierSnapshot, 'dueHistory'>, at: number): string | null {
   let due: string | null = null;
   for (const change of snapshot.dueHistory) {
@@ -19,17 +26,29 @@ export function dueInForceAt(snapshot: Pick<DossierSnapshot, 'dueHistory'>, at: 
 }
 
 /**
- * CONTRACT §5 outcome of a finished dossier, by local dates in Asia/Ho_Chi_Minh: finish date
- * before the due date → early, the same date → on time, later → late; no due date → on time;
- * withdrawn → on time and also reported as withdrawn.
+ * CONTRACT §5 outcome of a finished dossier. By default (`outcomeBy: date`) by local dates in
+ * Asia/Ho_Chi_Minh: finish date before the due date → early, the same date → on time, later →
+ * late; with `outcomeBy: session` the same comparison on half-day sessions ({@link sessionOrdinal}).
+ * The due is the one in force when the dossier finished, under the policies
+ * ({@link effectiveDueHistory}). No due date → on time; withdrawn → on time and also reported
+ * as withdrawn. `calendar` (the reference working calendar) matters only for non-default policies.
  */
-export function classify(snapshot: DossierSnapshot): Classification {
+export function classify(
+  snapshot: DossierSnapshot,
+  policies: CountingPolicies = DEFAULT_COUNTING_POLICIES,
+  calendar: WorkingCalendar = defaultCalendar,
+): Classification {
   if (snapshot.finishedAt === null) return { outcome: null, withdrawn: false };
   if (snapshot.finishKind === 'withdrawn') return { outcome: 'on_time', withdrawn: true };
   const finishedAt = Date.parse(snapshot.finishedAt);
-  const due = dueInForceAt(snapshot, finishedAt);
+  const due = dueInForceOf(effectiveDueHistory(snapshot, policies, calendar), finishedAt);
   if (due === null) return { outcome: 'on_time', withdrawn: false };
+  if (policies.outcomeBy === 'session') {
+    const finish = sessionOrdinal(finishedAt, calendar);
+    const dueSession = sessionOrdinal(due, calendar);
+    return { outcome: finish < dueSession ? 'early' : finish === dueSession ? 'on_time' : 'late', withdrawn: false };
+  }
   const finishDate = localDateOf(finishedAt);
-  const dueDate = localDateOf(Date.parse(due));
+  const dueDate = localDateOf(due);
   return { outcome: finishDate < dueDate ? 'early' : finishDate === dueDate ? 'on_time' : 'late', withdrawn: false };
 }

@@ -1,7 +1,21 @@
-import { addDays, localDateOf, startOfLocalDay, type LocalDate } from '@tthc/calendar';
+import {
+  addDays,
+  defaultCalendar,
+  localDateOf,
+  startOfLocalDay,
+  type LocalDate,
+  type WorkingCalendar,
+} from '@tthc/calendar';
 import type { z } from 'zod';
 import type { contributionSchema, DossierSnapshot } from '@tthc/contracts';
 import { classify } from './classify';
+import {
+  DEFAULT_COUNTING_POLICIES,
+  dueInForceOf,
+  effectiveDueHistory,
+  type CountingPolicies,
+  type EffectiveDue,
+} from './policies';
 
 /**
  * What one dossier adds to the CONTRACT §5 figures, as dated deltas. Summing the deltas of every
@@ -14,18 +28,12 @@ import { classify } from './classify';
  * - `dueSameDayOn`: the days at whose end the dossier is pending, not waiting, and due that very
  *   day — for a period that reaches today, where CONTRACT §5 judges "overdue" against today's date
  *   (due before today), these are taken back from today's overdue sum.
- * A voided dossier contributes nothing.
+ * A voided dossier contributes nothing. The due dates are those of the counting policies
+ * ({@link effectiveDueHistory}); the outcome is {@link classify}'s under the same policies.
  */
 export type Contribution = z.infer<typeof contributionSchema>;
 
 const endOfDay = (date: LocalDate): number => startOfLocalDay(addDays(date, 1)) - 1;
-
-function dueInForceAtEndOf(snapshot: DossierSnapshot, date: LocalDate): string | null {
-  const end = endOfDay(date);
-  let due: string | null = null;
-  for (const change of snapshot.dueHistory) if (Date.parse(change.effectiveAt) <= end) due = change.dueAt;
-  return due;
-}
 
 function waitingAtEndOf(snapshot: DossierSnapshot, date: LocalDate): boolean {
   const end = endOfDay(date);
@@ -35,32 +43,50 @@ function waitingAtEndOf(snapshot: DossierSnapshot, date: LocalDate): boolean {
 }
 
 /** The local date of the due date in force at the end of `date` for a pending, not waiting dossier; else null. */
-function pendingDueDateAtEndOf(snapshot: DossierSnapshot, date: LocalDate): LocalDate | null {
+function pendingDueDateAtEndOf(
+  snapshot: DossierSnapshot,
+  history: readonly EffectiveDue[],
+  date: LocalDate,
+): LocalDate | null {
   const end = endOfDay(date);
   if (Date.parse(snapshot.receivedAt) > end) return null;
   if (snapshot.finishedAt !== null && Date.parse(snapshot.finishedAt) <= end) return null;
-  const due = dueInForceAtEndOf(snapshot, date);
+  const due = dueInForceOf(history, end);
   if (due === null || waitingAtEndOf(snapshot, date)) return null;
-  return localDateOf(Date.parse(due));
+  return localDateOf(due);
 }
 
-/** Pending-overdue at the end of `date` (see {@link Contribution}). */
-export function isOverdueAtEndOf(snapshot: DossierSnapshot, date: LocalDate): boolean {
-  const dueDate = pendingDueDateAtEndOf(snapshot, date);
+/** Pending-overdue at the end of `date` (see {@link Contribution}), under the policies. */
+export function isOverdueAtEndOf(
+  snapshot: DossierSnapshot,
+  date: LocalDate,
+  policies: CountingPolicies = DEFAULT_COUNTING_POLICIES,
+  calendar: WorkingCalendar = defaultCalendar,
+): boolean {
+  const dueDate = pendingDueDateAtEndOf(snapshot, effectiveDueHistory(snapshot, policies, calendar), date);
   return dueDate !== null && dueDate <= date;
 }
 
-export function contributionOf(snapshot: DossierSnapshot): Contribution | null {
+/**
+ * The dossier's contribution under the counting policies (default: the contract's); `calendar`
+ * is the reference working calendar, used only by non-default policies.
+ */
+export function contributionOf(
+  snapshot: DossierSnapshot,
+  policies: CountingPolicies = DEFAULT_COUNTING_POLICIES,
+  calendar: WorkingCalendar = defaultCalendar,
+): Contribution | null {
   if (snapshot.status === 'voided') return null;
-  const classification = classify(snapshot);
+  const classification = classify(snapshot, policies, calendar);
+  const history = effectiveDueHistory(snapshot, policies, calendar);
   const receivedOn = localDateOf(Date.parse(snapshot.receivedAt));
   const finishedOn = snapshot.finishedAt === null ? null : localDateOf(Date.parse(snapshot.finishedAt));
   // The overdue predicate can only change on these dates.
   const changes = new Set<LocalDate>([receivedOn]);
   if (finishedOn !== null) changes.add(finishedOn);
-  for (const change of snapshot.dueHistory) {
-    changes.add(localDateOf(Date.parse(change.effectiveAt)));
-    if (change.dueAt !== null) changes.add(localDateOf(Date.parse(change.dueAt)));
+  for (const step of history) {
+    if (Number.isFinite(step.effectiveAt)) changes.add(localDateOf(step.effectiveAt));
+    if (step.dueAt !== null) changes.add(localDateOf(step.dueAt));
   }
   for (const wait of snapshot.waiting) {
     changes.add(localDateOf(Date.parse(wait.from)));
@@ -70,7 +96,7 @@ export function contributionOf(snapshot: DossierSnapshot): Contribution | null {
   const dueSameDayOn: LocalDate[] = [];
   let overdue = false;
   for (const date of [...changes].filter((d) => d >= receivedOn).sort()) {
-    const dueDate = pendingDueDateAtEndOf(snapshot, date);
+    const dueDate = pendingDueDateAtEndOf(snapshot, history, date);
     const now = dueDate !== null && dueDate <= date;
     if (now !== overdue) overdueDeltas.push({ on: date, delta: now ? 1 : -1 });
     if (dueDate === date) dueSameDayOn.push(date);

@@ -3,3 +3,4 @@ export * from './contribution';
 export * from './counter-ledger';
 export * from './counters';
 export * from './period-figures';
+export * from './policies';

@@ -125,6 +125,7 @@ export function foldDossier(dossierCode: string, events: readonly StoredEvent[],
   const waiting: WaitingInterval[] = [];
   let openWait: { kind: WaitingInterval['kind']; from: number } | undefined;
   let rescheduledDueAt: string | null = null;
+  let rescheduledAt: string | null = null;
   let finishedAt: number | null = null;
   let finishKind: DossierSnapshot['finishKind'] = null;
   let outcome: DossierSnapshot['outcome'] = null;
@@ -208,7 +209,10 @@ export function foldDossier(dossierCode: string, events: readonly StoredEvent[],
       case 'dossier.rescheduled':
         if (rescheduledDueAt !== null)
           issue('second_reschedule', stored, 're-dating is allowed once (Decree 61/2018 art.19(9))');
-        else rescheduledDueAt = iso(instantOf(event.data.newDueAt));
+        else {
+          rescheduledDueAt = iso(instantOf(event.data.newDueAt));
+          rescheduledAt = iso(at);
+        }
         break;
       case 'dossier.resolved':
         if (outcome === null) outcome = event.data.outcome;
@@ -258,6 +262,8 @@ export function foldDossier(dossierCode: string, events: readonly StoredEvent[],
       dueAt: finalDue === null ? null : iso(finalDue),
       dueHistory,
       rescheduledDueAt,
+      // Only when re-dated, so snapshots without a reschedule stay as they were.
+      ...(rescheduledAt === null ? {} : { rescheduledAt }),
       waiting,
       finishedAt: finishedAt === null ? null : iso(finishedAt),
       finishKind,

@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DOSSIER_FACTS, DOSSIER_OUTCOMES } from '@tthc/contracts';
 import { ContractProducer, HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
+import { CountingContext } from '../counting/counting-context';
 import { classifiedDossierOf, outcomeMessageOf } from '../domain/classified';
 import { OnTimeRateLedger } from '../persistence/on-time-rate-ledger';
+import { FactGate } from '../rebuild/fact-gate';
 
 /**
- * Classifies each dossier's newest snapshot, publishes the classification for reporting, then
- * moves the counters by the change of its contribution; older or repeated versions change
- * nothing. Publishing comes first so a failure after it only republishes (reporting keeps the
- * highest version), never skips a dossier.
+ * Classifies each dossier's newest snapshot under the configured counting policies, publishes the
+ * classification for reporting with the current counting revision, then moves the counters by the
+ * change of its contribution; older or repeated versions change nothing. Publishing comes first so
+ * a failure after it only republishes (reporting keeps the highest (revision, version)), never
+ * skips a dossier. A batch waits while a rebuild applies corrections (FactGate).
  */
 @HandlesTopic(DOSSIER_FACTS)
 @Injectable()
@@ -16,17 +19,22 @@ export class DossierFactsHandler implements TopicBatchHandler<typeof DOSSIER_FAC
   constructor(
     private readonly ledger: OnTimeRateLedger,
     private readonly producer: ContractProducer,
+    private readonly counting: CountingContext,
+    private readonly gate: FactGate,
   ) {}
 
   async handleBatch(messages: readonly ConsumedMessage<typeof DOSSIER_FACTS>[]): Promise<void> {
-    const dossiers = messages.flatMap(({ value }) => (value === null ? [] : [classifiedDossierOf(value)]));
-    const newer = await this.ledger.newer(dossiers);
-    if (newer.length === 0) return;
-    const emittedAt = new Date().toISOString();
-    await this.producer.send(
-      DOSSIER_OUTCOMES,
-      newer.map(({ document }) => ({ key: document._id, value: outcomeMessageOf(document, 0, emittedAt) })),
-    );
-    await this.ledger.apply(newer.map(({ document }) => document));
+    await this.gate.pass(async (revision) => {
+      const context = { policies: this.counting.policies, calendar: this.counting.calendar(), revision };
+      const dossiers = messages.flatMap(({ value }) => (value === null ? [] : [classifiedDossierOf(value, context)]));
+      const newer = await this.ledger.newer(dossiers);
+      if (newer.length === 0) return;
+      const emittedAt = new Date().toISOString();
+      await this.producer.send(
+        DOSSIER_OUTCOMES,
+        newer.map(({ document }) => ({ key: document._id, value: outcomeMessageOf(document, revision, emittedAt) })),
+      );
+      await this.ledger.apply(newer.map(({ document }) => document));
+    });
   }
 }

@@ -1,20 +1,46 @@
-import type { DossierFact, DossierOutcome } from '@tthc/contracts';
-import { classify, contributionOf, dimensionsOf } from '@tthc/counting';
+import { defaultCalendar, type WorkingCalendar } from '@tthc/calendar';
+import type { DossierFact, DossierOutcome, DossierSnapshot } from '@tthc/contracts';
+import {
+  classify,
+  contributionOf,
+  DEFAULT_COUNTING_POLICIES,
+  dimensionsOf,
+  type CountingPolicies,
+} from '@tthc/counting';
 import type { ClassifiedDossier } from '../persistence/classified-dossier';
 
-/** A fact's dossier, classified (CONTRACT §5) with its contribution to the counters. */
-export function classifiedDossierOf(fact: DossierFact): ClassifiedDossier {
-  const contribution = contributionOf(fact.dossier);
-  const classification = classify(fact.dossier);
+/** How a dossier is classified: the counting policies, the working calendar, the counting revision. */
+export interface ClassifyWith {
+  policies: CountingPolicies;
+  calendar: WorkingCalendar;
+  revision: number;
+}
+
+const DEFAULTS: ClassifyWith = { policies: DEFAULT_COUNTING_POLICIES, calendar: defaultCalendar, revision: 0 };
+
+/** A dossier snapshot of a given version, classified (CONTRACT §5) with its contribution to the counters. */
+export function classifiedSnapshotOf(
+  snapshot: DossierSnapshot,
+  version: number,
+  context: ClassifyWith = DEFAULTS,
+): ClassifiedDossier {
+  const contribution = contributionOf(snapshot, context.policies, context.calendar);
+  const classification = classify(snapshot, context.policies, context.calendar);
   return {
-    _id: fact.dossierCode,
-    version: fact.version,
-    snapshot: fact.dossier,
+    _id: snapshot.dossierCode,
+    version,
+    revision: context.revision,
+    snapshot,
     outcome: classification.outcome,
     withdrawn: classification.withdrawn,
-    voided: fact.dossier.status === 'voided',
-    applied: contribution === null ? null : { dimensions: dimensionsOf(fact.dossier), contribution },
+    voided: snapshot.status === 'voided',
+    applied: contribution === null ? null : { dimensions: dimensionsOf(snapshot), contribution },
   };
+}
+
+/** A fact's dossier, classified (CONTRACT §5) with its contribution to the counters. */
+export function classifiedDossierOf(fact: DossierFact, context: ClassifyWith = DEFAULTS): ClassifiedDossier {
+  return { ...classifiedSnapshotOf(fact.dossier, fact.version, context), _id: fact.dossierCode };
 }
 
 /** The message that tells reporting about a classified dossier. */
@@ -29,4 +55,29 @@ export function outcomeMessageOf(dossier: ClassifiedDossier, revision: number, e
     withdrawn: dossier.withdrawn,
     dossier: dossier.snapshot,
   };
+}
+
+/** Key order does not matter (documents read back from MongoDB), values do. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/** True when two classifications of a dossier count differently (or publish a different outcome). */
+export function classificationDiffers(
+  a: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn'>,
+  b: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn'>,
+): boolean {
+  return (
+    a.outcome !== b.outcome ||
+    a.withdrawn !== b.withdrawn ||
+    JSON.stringify(canonical(a.applied)) !== JSON.stringify(canonical(b.applied))
+  );
 }

@@ -1,0 +1,43 @@
+import { Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { RequireRoles } from '@tthc/auth';
+import { RebuildService } from './rebuild.service';
+import type { RebuildView } from './rebuild.store';
+
+export const REBUILDS_PATH = '/v1/admin/rebuilds';
+
+const PROBLEM = 'application/problem+json';
+const VIEW =
+  '{"id","state":"queued|running|completed|failed","policies","total","processed","percent","counters","differences":{"count","sample":[{"id","incremental","rebuilt"}]},"changedDossiers","republished","revision","createdAt","startedAt","finishedAt","error"}';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: `${PROBLEM}: missing or wrong key` })
+@ApiResponse({ status: 403, description: `${PROBLEM}: this key's role may not call this endpoint` })
+@RequireRoles('admin')
+@Controller('v1/admin/rebuilds')
+export class RebuildsController {
+  constructor(private readonly rebuilds: RebuildService) {}
+
+  @Post()
+  @ApiOperation({
+    summary:
+      'Rebuild: recompute every counter from the stored dossier snapshots under the current counting policies, as a job',
+  })
+  @ApiResponse({ status: 202, description: `Queued; Location: ${REBUILDS_PATH}/{id}. ${VIEW}` })
+  @ApiResponse({ status: 409, description: `${PROBLEM}: a rebuild is already queued or running (rebuild: its id)` })
+  async start(@Res() response: Response): Promise<void> {
+    const view = await this.rebuilds.start();
+    response.status(202).location(`${REBUILDS_PATH}/${view.id}`).json(view);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Progress and result of a rebuild' })
+  @ApiParam({ name: 'id' })
+  @ApiResponse({ status: 200, description: VIEW })
+  @ApiResponse({ status: 404, description: `${PROBLEM}: no rebuild with this id` })
+  get(@Param('id') id: string): Promise<RebuildView> {
+    return this.rebuilds.get(id);
+  }
+}

@@ -1,0 +1,107 @@
+import { Workbook } from 'exceljs';
+import type { Form06aFigures, Form06aRow } from './report-math';
+
+/** A II.06a report as the JSON endpoint answers it (the input of the csv and xlsx builders). */
+export interface Form06aReport {
+  period: { from: string; to: string };
+  agency: { code: string; name: string };
+  rows: Form06aRow[];
+  total: Form06aFigures;
+}
+
+export const FORM_06A_CODE = 'Biểu II.06a/VPCP/KSTT';
+export const FORM_06A_TITLE = 'TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH';
+export const TOTAL_LABEL = 'Tổng cộng';
+
+/** The official column headings of Biểu II.06a/VPCP/KSTT (Circular 01/2020/TT-VPCP). */
+export const FORM_06A_HEADINGS = [
+  'STT',
+  'Lĩnh vực/Đơn vị',
+  'Tổng số hồ sơ tiếp nhận (3)',
+  'Trực tuyến (4)',
+  'Trực tiếp và dịch vụ bưu chính (5)',
+  'Từ kỳ trước chuyển qua (6)',
+  'Tổng số đã giải quyết (7)',
+  'Trước hạn (8)',
+  'Đúng hạn (9)',
+  'Quá hạn (10)',
+  'Tổng số đang giải quyết (11)',
+  'Trong hạn (12)',
+  'Quá hạn (13)',
+] as const;
+
+const vnDate = (date: string) => date.split('-').reverse().join('/');
+
+/** The title lines: the form and, second, the agency and period. */
+export function form06aTitle(report: Form06aReport): [string, string] {
+  const agency = report.agency.code === '*' ? report.agency.name : `${report.agency.name} (${report.agency.code})`;
+  return [
+    `${FORM_06A_CODE} – ${FORM_06A_TITLE}`,
+    `Đơn vị: ${agency}; Kỳ báo cáo: từ ngày ${vnDate(report.period.from)} đến ngày ${vnDate(report.period.to)}`,
+  ];
+}
+
+const numbers = (figures: Form06aFigures): number[] => [
+  figures.received.total,
+  figures.received.online,
+  figures.received.inPersonOrPostal,
+  figures.received.carriedOver,
+  figures.resolved.total,
+  figures.resolved.early,
+  figures.resolved.onTime,
+  figures.resolved.late,
+  figures.pending.total,
+  figures.pending.withinDeadline,
+  figures.pending.overdue,
+];
+
+/** The table body: one line per row (STT 1…n), then "Tổng cộng". */
+export function form06aTable(report: Form06aReport): (string | number)[][] {
+  return [
+    ...report.rows.map((row, index) => [index + 1, row.name, ...numbers(row)]),
+    ['', TOTAL_LABEL, ...numbers(report.total)],
+  ];
+}
+
+const csvCell = (value: string | number): string => {
+  const text = String(value);
+  return /[",\r\n;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/** CSV, UTF-8 with a byte-order mark (Excel opens it with the right characters), CRLF lines. */
+export function form06aCsv(report: Form06aReport): string {
+  const lines = [...form06aTitle(report).map((title) => [title]), [...FORM_06A_HEADINGS], ...form06aTable(report)];
+  return `\uFEFF${lines.map((line) => line.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** XLSX: a title row, the agency/period row, the heading row, the rows and "Tổng cộng". */
+export async function form06aXlsx(report: Form06aReport): Promise<Buffer> {
+  const workbook = new Workbook();
+  workbook.creator = 'tthc-stats';
+  const sheet = workbook.addWorksheet('II.06a');
+  const [title, subtitle] = form06aTitle(report);
+  const width = FORM_06A_HEADINGS.length;
+  sheet.addRow([title]);
+  sheet.mergeCells(1, 1, 1, width);
+  sheet.addRow([subtitle]);
+  sheet.mergeCells(2, 1, 2, width);
+  sheet.getRow(1).font = { bold: true, size: 13 };
+  sheet.getRow(1).alignment = { horizontal: 'center' };
+  sheet.getRow(2).alignment = { horizontal: 'center' };
+  const headings = sheet.addRow([...FORM_06A_HEADINGS]);
+  headings.font = { bold: true };
+  headings.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
+  const lines = form06aTable(report).map((line) => sheet.addRow(line));
+  const total = lines[lines.length - 1];
+  if (total !== undefined) total.font = { bold: true };
+  sheet.columns.forEach((column, index) => {
+    column.width = index === 0 ? 6 : index === 1 ? 40 : 14;
+  });
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** `bieu-II.06a_<agency>_<from>_<to>.<ext>` (agency `*` → `tat-ca`). */
+export function form06aFilename(report: Form06aReport, extension: 'csv' | 'xlsx'): string {
+  const agency = report.agency.code === '*' ? 'tat-ca' : report.agency.code.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `bieu-II.06a_${agency}_${report.period.from}_${report.period.to}.${extension}`;
+}

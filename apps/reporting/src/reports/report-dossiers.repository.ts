@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { problem, ProblemException } from '@tthc/http';
+import type { ReportDossier } from '../persistence/report-dossier';
+import { overdueNow, type OverdueDossier } from './overdue';
+import type { ReportScope } from './scope';
+
+/**
+ * Reads `rpt_dossiers` within a {@link ReportScope} only. The overdue list scans the collection
+ * (the stand-in scans for any filter but `_id` anyway; projection keeps the transfer small): fine
+ * for tens of thousands of stored dossiers, see docs/reporting.md for the planned pending index.
+ */
+@Injectable()
+export class ReportDossiersRepository {
+  constructor(@InjectConnection() private readonly connection: Connection) {}
+
+  private get dossiers() {
+    return this.connection.collection<ReportDossier>('rpt_dossiers');
+  }
+
+  /** The stored dossier: 404 when unknown, 403 when its (attributed) agency is outside the scope. */
+  async dossier(scope: ReportScope, code: string): Promise<ReportDossier> {
+    const found = await this.dossiers.findOne({ _id: code });
+    if (found === null) throw new ProblemException(problem(404, `dossier ${code} is not known`));
+    if (!scope.includes(scope.attribute(found.agencyCode))) {
+      throw new ProblemException(problem(403, 'This dossier is outside the agency subtree of this key'));
+    }
+    return found;
+  }
+
+  /** The dossiers within the scope that are pending and overdue as of `nowMs`. */
+  async overdue(scope: ReportScope, nowMs: number, filters: { field?: string; procedure?: string; channel?: string }) {
+    const result: OverdueDossier[] = [];
+    const cursor = this.dossiers.find({}, { projection: { snapshot: 1, agencyCode: 1 } });
+    for await (const doc of cursor) {
+      const snapshot = doc.snapshot;
+      if (!scope.includes(scope.attribute(doc.agencyCode))) continue;
+      if (filters.field !== undefined && snapshot.fieldCode !== filters.field) continue;
+      if (filters.procedure !== undefined && snapshot.procedureCode !== filters.procedure) continue;
+      if (filters.channel !== undefined && snapshot.channel !== filters.channel) continue;
+      const overdue = overdueNow(snapshot, nowMs);
+      if (overdue !== null) result.push({ ...overdue, agencyCode: scope.attribute(overdue.agencyCode) });
+    }
+    return result;
+  }
+}
