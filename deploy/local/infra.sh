@@ -43,7 +43,7 @@ DEFAULT_MONGO_URL="mongodb://$MONGO_HOST:$MONGO_PORT/tthc"
 DEFAULT_REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT"
 
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx1g}"
-MONGO_HEAP="${MONGO_HEAP:--Xmx2g}"
+MONGO_HEAP="${MONGO_HEAP:--Xmx6g}"
 STOP_TIMEOUT="${INFRA_STOP_TIMEOUT:-30}"
 # Readiness timeouts (seconds); INFRA_START_TIMEOUT overrides all three.
 KAFKA_START_TIMEOUT="${INFRA_START_TIMEOUT:-120}"
@@ -82,7 +82,7 @@ usage: bash deploy/local/infra.sh start|stop|status|restart [kafka|mongo|redis .
   --mode test    mongo in memory, redis without persistence (used by the test suite)
 
 Environment: KAFKA_BROKERS, MONGO_URL, REDIS_URL (non-local = external, only checked),
-KAFKA_HEAP (default "-Xms256m -Xmx1g"), MONGO_HEAP (default "-Xmx2g"),
+KAFKA_HEAP (default "-Xms256m -Xmx1g"), MONGO_HEAP (default "-Xmx6g"),
 KAFKA_JAVA_OPTS / MONGO_JAVA_OPTS (extra JVM flags),
 INFRA_START_TIMEOUT (seconds), INFRA_STOP_TIMEOUT (seconds, default 30).
 EOF

@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { AppConfig, ServiceName } from '@tthc/config';
-import { call, startService, testConfig, type RunningService, type TestNamespace } from '@tthc/testing';
+import mongoose from 'mongoose';
+import { call, mongoUrlFor, startService, testConfig, type RunningService, type TestNamespace } from '@tthc/testing';
 import { DossierTrackingModule } from '../../apps/dossier-tracking/src/dossier-tracking.module';
 import { IntakeModule } from '../../apps/intake/src/intake.module';
 import { OnTimeRateModule } from '../../apps/on-time-rate/src/on-time-rate.module';
@@ -47,8 +48,12 @@ export class Stack {
     this.services.delete(service);
   }
 
+  /** Stops every service and drops the namespace's database (the in-memory stand-in keeps it on its heap). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.services.keys()].map((service) => this.stop(service)));
+    const db = await mongoose.createConnection(mongoUrlFor(this.namespace)).asPromise();
+    await db.dropDatabase().catch(() => undefined);
+    await db.close();
   }
 
   /** Uploads reference data through intake's public API. */
