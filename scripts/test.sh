@@ -28,6 +28,7 @@ trap cleanup EXIT
 mkdir -p .local
 echo "==> unit tests"
 npx jest --selectProjects unit --ci --json --outputFile=.local/jest-unit.json
+bash scripts/ensure-chromium.sh  # the dashboard test drives Debian's chromium
 echo "==> integration tests (real servers)"
 # --forceExit: after the readiness test restarts Kafka, kafkajs keeps a few sockets of its
 # consumers open even after disconnect(); the services exit anyway (Nest re-raises the signal).

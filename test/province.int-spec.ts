@@ -49,7 +49,9 @@ describe('province in a box: 20,000 simulated dossiers against the oracle (real 
     expect(expected.received.new).toBeGreaterThan(DOSSIERS * 0.9);
     await waitFor(
       async () => {
-        const answer = await call(`${stack.url('reporting')}/v1/reports/summary?${new URLSearchParams(year).toString()}`);
+        const answer = await call(
+          `${stack.url('reporting')}/v1/reports/summary?${new URLSearchParams(year).toString()}`,
+        );
         const body = answer.body as typeof expected;
         return answer.status === 200 &&
           body.received.new === expected.received.new &&

@@ -6,8 +6,17 @@ import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
+import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { DossierOutcomesHandler } from './consumers/dossier-outcomes.handler';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { MeController } from './me.controller';
 import { ReportingLedger } from './persistence/reporting-ledger';
+import { ReportingMeta } from './persistence/reporting-meta';
+import { CounterCache } from './reports/counter-cache';
+import { ReportDossiersRepository } from './reports/report-dossiers.repository';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
+import { SCHEDULED_REPORTS, SCHEDULED_REPORTS_CONTROLLERS, SCHEDULED_REPORTS_PROVIDERS } from './scheduled';
 
 @Module({})
 export class ReportingModule {
@@ -19,10 +28,33 @@ export class ReportingModule {
         ObservabilityModule,
         AuthModule,
         PersistenceModule.forRoot(),
-        KafkaModule.forRoot({ consumer: { group: 'reporting', topics: [DOSSIER_OUTCOMES] } }),
-        QueueModule.forRoot({ queues: [] }),
+        KafkaModule.forRoot({
+          consumer: { group: 'reporting', topics: [DOSSIER_OUTCOMES], broadcastTopics: REFERENCE_TOPICS },
+        }),
+        ReferenceModule.forRoot({ collectionPrefix: 'rpt' }),
+        QueueModule.forRoot({ queues: [SCHEDULED_REPORTS] }),
+        DashboardModule,
       ],
-      providers: [ReportingLedger, DossierOutcomesHandler],
+      controllers: [ReportsController, MeController, ...SCHEDULED_REPORTS_CONTROLLERS],
+      providers: [
+        ReportingLedger,
+        ReportingMeta,
+        {
+          provide: CounterCache,
+          inject: [ReportingLedger, ReportingMeta],
+          useFactory: (ledger: ReportingLedger, meta: ReportingMeta) =>
+            new CounterCache({
+              rows: () => ledger.rows(),
+              sequence: () => ledger.sequence(),
+              onJournalCompleted: (listener) => ledger.onJournalCompleted(listener),
+              dataAsOf: () => meta.dataAsOf(),
+            }),
+        },
+        ReportDossiersRepository,
+        ReportsService,
+        DossierOutcomesHandler,
+        ...SCHEDULED_REPORTS_PROVIDERS,
+      ],
     };
   }
 }

@@ -47,3 +47,17 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/KAFKA_BROKERS/);
   });
 });
+
+describe('scheduled reports configuration', () => {
+  it('defaults to 01:00 on the 1st of each month, Asia/Ho_Chi_Minh', () => {
+    expect(loadConfig('reporting', {}).scheduledReports).toEqual({ cron: '0 1 1 * *', timezone: 'Asia/Ho_Chi_Minh' });
+  });
+
+  it('reads SCHEDULED_REPORTS_CRON and SCHEDULED_REPORTS_TZ and refuses bad values', () => {
+    expect(
+      loadConfig('reporting', { SCHEDULED_REPORTS_CRON: '30 2 2 */1 *', SCHEDULED_REPORTS_TZ: 'UTC' }).scheduledReports,
+    ).toEqual({ cron: '30 2 2 */1 *', timezone: 'UTC' });
+    expect(() => loadConfig('reporting', { SCHEDULED_REPORTS_CRON: 'monthly' })).toThrow(/SCHEDULED_REPORTS_CRON/);
+    expect(() => loadConfig('reporting', { SCHEDULED_REPORTS_TZ: 'Mars/Olympus' })).toThrow(/SCHEDULED_REPORTS_TZ/);
+  });
+});

@@ -22,6 +22,21 @@ const csv = z
   )
   .refine((list) => list.length > 0, 'must list at least one host:port');
 
+/** 5 or 6 whitespace-separated cron fields of digits, names, `* , - / ? L W #` (BullMQ checks the rest). */
+function isCronPattern(value: string): boolean {
+  const fields = value.split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && fields.every((field) => /^[0-9A-Za-z*,\-/?#]+$/.test(field));
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Every environment variable the services read, validated once at boot. */
@@ -73,6 +88,14 @@ export const environmentSchema = z.object({
   REBUILD_PROGRESS_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
   /** on-time-rate: after closing the fact gate, how long a rebuild waits for other replicas' batches in flight. */
   REBUILD_GATE_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /** reporting: cron pattern of the scheduled II.06a reports (5 fields, or 6 with seconds first). */
+  SCHEDULED_REPORTS_CRON: z
+    .string()
+    .trim()
+    .refine(isCronPattern, 'must be a cron pattern of 5 or 6 fields, e.g. "0 1 1 * *"')
+    .default('0 1 1 * *'),
+  /** reporting: IANA time zone the cron pattern is read in. */
+  SCHEDULED_REPORTS_TZ: z.string().refine(isTimeZone, 'must be an IANA time zone').default('Asia/Ho_Chi_Minh'),
 });
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -103,6 +126,8 @@ export interface AppConfig {
   counting: CountingConfig;
   /** Rebuild of on-time-rate's counters (docs/counting.md, "Rebuild"). */
   rebuild: { progressEvery: number; gateGraceMs: number };
+  /** Scheduled II.06a reports of reporting (docs/reporting.md, "Scheduled reports"). */
+  scheduledReports: { cron: string; timezone: string };
 }
 
 /** Structurally the `CountingPolicies` of `@tthc/counting` (kept here so config depends on nothing). */
@@ -168,5 +193,6 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       outcomeBy: e.COUNTING_OUTCOME_BY,
     },
     rebuild: { progressEvery: e.REBUILD_PROGRESS_EVERY, gateGraceMs: e.REBUILD_GATE_GRACE_MS },
+    scheduledReports: { cron: e.SCHEDULED_REPORTS_CRON, timezone: e.SCHEDULED_REPORTS_TZ },
   };
 }

@@ -59,6 +59,28 @@ export class ReportScope {
     return new ReportScope(agency, requested, tree, restate);
   }
 
+  /**
+   * The scope of work the service does on its own behalf (scheduled reports): `agency`'s subtree,
+   * exactly what an admin asking for `agency=<agency>` gets. Takes no principal and is never built
+   * from a request, so it cannot widen a caller's reach. Unknown agency: an Error.
+   */
+  static forSystem(agency: string, tree: AgencyTree, options: ScopeOptions = {}): ReportScope {
+    const known = tree.get(agency);
+    if (known === undefined) throw new Error(`agency ${agency} is not known`);
+    return new ReportScope({ code: agency, name: known.name }, agency, tree, options.restate ?? false);
+  }
+
+  /**
+   * Whether `principal` may read the whole subtree of `agency` — true exactly when
+   * `forPrincipal(principal, agency, tree)` would not answer 403: any admin; a viewer when
+   * `agency` is its own agency or lies below it. Other roles: false.
+   */
+  static permits(principal: Principal, agency: string, tree: AgencyTree): boolean {
+    if (principal.role === 'admin') return true;
+    const own = principal.role === 'viewer' ? principal.agencyCodes[0] : undefined;
+    return own !== undefined && tree.isWithin(agency, own);
+  }
+
   /** The agency a row of `code` counts under: itself, or with `restate` its newest successor. */
   attribute(code: string): string {
     if (!this.restate) return code;
