@@ -91,7 +91,8 @@ tthc-stats is running.
   Desk API (intake):      http://127.0.0.1:3001/docs   (admin key: \$TTHC_ADMIN_KEY, default dev-admin-key)
   Dossiers:               http://127.0.0.1:3002/docs
   On-time rate:           http://127.0.0.1:3003/metrics
-  Reporting:              http://127.0.0.1:3004/docs   (report API and dashboard: read-path issue)
+  Reporting:              http://127.0.0.1:3004/docs   (report API)
+  Dashboard:              http://127.0.0.1:3004/       (sign in with the admin key)
 Stop everything with: npm stop
 TXT
     ;;
