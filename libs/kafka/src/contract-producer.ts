@@ -5,6 +5,36 @@ import { encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@
 import { KafkaUnavailableError, withTimeout } from './errors';
 import { KAFKA_CLIENT, topicName } from './kafka-client';
 
+/** Upper bound of one produce request's payload (keys and values), well under the broker's 1 MB batch limit. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits encoded messages, in order, into requests of at most {@link MAX_REQUEST_BYTES} (a larger single message alone). */
+export function requestsOf<M extends { key: Buffer | string | null; value: Buffer | string | null }>(
+  messages: readonly M[],
+  maxBytes = MAX_REQUEST_BYTES,
+): M[][] {
+  const requests: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = byteLength(message.key) + byteLength(message.value) + 64;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+function byteLength(part: Buffer | string | null): number {
+  if (part === null) return 0;
+  return typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+}
+
 export interface OutgoingMessage<T extends TopicDefinition> {
   key: KeyOf<T>;
   value: ValueOf<T> | null;
@@ -48,19 +78,26 @@ export class ContractProducer implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Sends the messages in order, in requests of at most {@link MAX_REQUEST_BYTES} (the broker
+   * refuses a record batch over `message.max.bytes`, 1 MB by default); each request is bounded by
+   * `KAFKA_PRODUCE_TIMEOUT_MS`. Resolves when every message is acknowledged.
+   */
   async send<T extends TopicDefinition>(topic: T, messages: readonly OutgoingMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
     const encoded = messages.map((message) => encodeMessage(topic, message.key, message.value));
     const name = topicName(this.config.kafka, topic);
     try {
-      await withTimeout(
-        (async () => {
-          await this.ensureConnected();
-          await this.producer.send({ topic: name, acks: -1, messages: encoded });
-        })(),
-        this.config.kafka.produceTimeoutMs,
-        `producing ${messages.length} message(s) to ${name}`,
-      );
+      for (const chunk of requestsOf(encoded)) {
+        await withTimeout(
+          (async () => {
+            await this.ensureConnected();
+            await this.producer.send({ topic: name, acks: -1, messages: chunk });
+          })(),
+          this.config.kafka.produceTimeoutMs,
+          `producing ${chunk.length} message(s) to ${name}`,
+        );
+      }
     } catch (error) {
       if (error instanceof KafkaUnavailableError) throw error;
       throw new KafkaUnavailableError(
