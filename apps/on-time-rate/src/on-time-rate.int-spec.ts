@@ -22,6 +22,7 @@ import {
   DAY,
   naiveFigures,
 } from '../../../libs/counting/src/figures.test-support';
+import { classifiedSnapshotOf } from './domain/classified';
 import { OnTimeRateModule } from './on-time-rate.module';
 import { OnTimeRateLedger } from './persistence/on-time-rate-ledger';
 
@@ -187,5 +188,19 @@ describe('on-time-rate consumes lifecycle facts (real Kafka and MongoDB)', () =>
     expect(await db.collection('otr_counters').findOne({ _id: 'not-yet-applied' as never })).toMatchObject({
       received: 3,
     });
+  });
+
+  it('applies a batch delivered twice at the same time (a rebalance) once', async () => {
+    const ledger = service.app.get(OnTimeRateLedger);
+    const dossiers = Array.from({ length: 40 }, (_, index) =>
+      classifiedSnapshotOf(
+        snapshotOf({ dossierCode: `TWICE-${index}`, version: 1, agencyCode: 'TWICE', channel: 'postal' }),
+        1,
+      ),
+    );
+    const [first, second] = await Promise.all([ledger.apply(dossiers), ledger.apply(dossiers)]);
+    expect(first.length + second.length).toBe(40);
+    const sums = await ledger.sums('2017-03-01', '2017-03-31', ['TWICE']);
+    expect(sums.newByChannel).toEqual({ online: 0, in_person: 0, postal: 40 });
   });
 });

@@ -67,6 +67,8 @@ export class CounterLedger<D extends LedgerDossier> {
   private readonly bootId = randomUUID();
   /** Journals this process is completing right now (not to be picked up as "open" meanwhile). */
   private readonly inFlight = new Set<string>();
+  /** The calls of `apply` under way in this process: their dossiers, and when each settles. */
+  private readonly applying = new Set<{ ids: ReadonlySet<string>; settled: Promise<void> }>();
   private readonly listeners: JournalCompletedListener[] = [];
 
   constructor(
@@ -115,6 +117,25 @@ export class CounterLedger<D extends LedgerDossier> {
    * dossier's contribution, then the documents replace the stored ones. Returns those applied.
    */
   async apply(documents: readonly D[]): Promise<D[]> {
+    // A batch redelivered after a rebalance may arrive while this process still applies its first
+    // delivery: the later call waits for the earlier one on the same dossiers, or both would
+    // compute and apply the same change. Registered before the first await, so the order is the
+    // order of the calls.
+    const ids = new Set(documents.map((doc) => doc._id));
+    const earlier = [...this.applying].filter((entry) => [...ids].some((id) => entry.ids.has(id)));
+    let settle = (): void => undefined;
+    const entry = { ids, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    this.applying.add(entry);
+    try {
+      await Promise.all(earlier.map((other) => other.settled));
+      return await this.applyNewer(documents);
+    } finally {
+      this.applying.delete(entry);
+      settle();
+    }
+  }
+
+  private async applyNewer(documents: readonly D[]): Promise<D[]> {
     await this.completeOpenJournals();
     const newer = await this.newer(documents);
     if (newer.length === 0) return [];
