@@ -134,6 +134,40 @@ describe('counter cache', () => {
     expect(cache.reloads).toBeGreaterThanOrEqual(3);
   });
 
+  it('builds the subtree aggregates of the current tree at load, keeps them current, and rebuilds them on a tree change', async () => {
+    const { ledger } = setup();
+    let tree = new AgencyTree([
+      { code: 'P', name: 'P', parentCode: null, level: 'province' },
+      { code: 'A', name: 'A', parentCode: 'P', level: 'department' },
+    ]);
+    const cache = new CounterCache(ledger, { now: () => clock, tree: () => tree });
+    ledger.rowsStored.push(row(2));
+    const first = (await cache.view()).index;
+    expect(first.aggregatesTree).toBe(tree);
+    const total = async (root: string) =>
+      figuresOf(
+        (await cache.view()).index.select(ReportScope.forPrincipal(admin, root, tree), {}, undefined, {
+          subtrees: true,
+        }),
+        { from: '2017-01-01', to: '2017-01-31' },
+        '2030-01-01',
+      ).received.new;
+    ledger.journal(row(3), true);
+    expect(await total('P')).toBe(5);
+    tree = new AgencyTree([
+      { code: 'Q', name: 'Q', parentCode: null, level: 'province' },
+      { code: 'P', name: 'P', parentCode: null, level: 'province' },
+      { code: 'A', name: 'A', parentCode: 'Q', level: 'department' },
+    ]);
+    cache.treeChanged();
+    expect((await cache.view()).index.aggregatesTree).toBe(tree);
+    expect(await total('P')).toBe(0);
+    expect(await total('Q')).toBe(5);
+    ledger.journal(row(4), true);
+    expect(await total('Q')).toBe(9);
+    expect(ledger.scans).toBe(1);
+  });
+
   it('keeps serving after a failed reload attempt by retrying on the next call', async () => {
     const { ledger, cache } = setup();
     const original = ledger.sequence.bind(ledger);

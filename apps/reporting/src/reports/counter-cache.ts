@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CounterIncrement, CounterKey, CounterRow, JournalCompletedListener } from '@tthc/counting';
+import type { AgencyTree } from '@tthc/reference';
 import { CounterIndex } from './counter-index';
 
 /** What the cache needs of the ledger (ReportingLedger) and of the stored `dataAsOf`. */
@@ -15,6 +16,8 @@ export interface CounterCacheOptions {
   /** At most one look at the shared journal sequence per this many ms (default 1000). */
   checkIntervalMs?: number;
   now?: () => number;
+  /** The current agency tree: a reload builds the subtree aggregates of it (else the first query does). */
+  tree?: () => AgencyTree;
 }
 
 export interface CacheView {
@@ -49,6 +52,7 @@ export class CounterCache {
   private lock: Promise<unknown> = Promise.resolve();
   private readonly checkIntervalMs: number;
   private readonly now: () => number;
+  private tree: (() => AgencyTree) | undefined;
   /** Reloads done so far (for tests and logs). */
   reloads = 0;
 
@@ -58,7 +62,22 @@ export class CounterCache {
   ) {
     this.checkIntervalMs = options.checkIntervalMs ?? 1000;
     this.now = options.now ?? Date.now;
+    this.tree = options.tree;
     source.onJournalCompleted((increments, sequence) => this.journalCompleted(increments, sequence));
+  }
+
+  /**
+   * Where the current agency tree comes from (the reference data). The index's subtree aggregates
+   * are built with it at each reload and rebuilt by {@link treeChanged}; a query whose scope holds
+   * another tree rebuilds them anyway (`CounterIndex.aggregatesFor`), so this only saves time.
+   */
+  useTree(tree: () => AgencyTree): void {
+    this.tree = tree;
+  }
+
+  /** The agency tree changed: rebuilds the loaded index's subtree aggregates now rather than on the next query. */
+  treeChanged(): void {
+    if (this.index !== null && this.tree !== undefined) this.index.aggregatesFor(this.tree());
   }
 
   /** Runs `work` alone with respect to reloads (and to other serialised work). */
@@ -113,7 +132,7 @@ export class CounterCache {
         const sequence = await this.source.sequence();
         const rows: CounterRow[] = [];
         for await (const row of this.source.rows()) rows.push(row);
-        const index = CounterIndex.of(rows);
+        const index = CounterIndex.of(rows, this.tree?.());
         const dataAsOf = await this.source.dataAsOf();
         this.index = index;
         this.expected = sequence;

@@ -19,7 +19,7 @@ import {
   naiveFigures,
 } from '../../../../libs/counting/src/figures.test-support';
 import { AgencyTree } from '@tthc/reference';
-import { CounterIndex, Series, vectorOf } from './counter-index';
+import { CounterIndex, levelFor, Series, vectorOf, type Dimension } from './counter-index';
 import { figuresOf, timeseriesOf } from './report-math';
 import { ReportScope } from './scope';
 
@@ -204,3 +204,222 @@ describe('counter series and index', () => {
     expect(vectorOf('postal', { received: 3 })[2]).toBe(3);
   });
 });
+
+describe('subtree aggregates', () => {
+  const codes = ['R', 'B', 'C', 'D', 'E', 'X'] as const;
+  /** Random parent links among the codes (null, another code, or an unknown code; cycles possible), some codes unknown. */
+  const arbitraryTree = fc
+    .tuple(
+      fc.array(fc.constantFrom<string | null>(null, ...codes, 'GHOST'), {
+        minLength: codes.length,
+        maxLength: codes.length,
+      }),
+      fc.array(fc.boolean(), { minLength: codes.length, maxLength: codes.length }),
+      fc.array(fc.constantFrom<string | undefined>(undefined, undefined, ...codes), {
+        minLength: codes.length,
+        maxLength: codes.length,
+      }),
+    )
+    .map(([parents, known, successors]) => {
+      const list: Agency[] = [];
+      codes.forEach((code, i) => {
+        if (!known[i] && code !== 'R') return;
+        list.push({
+          code,
+          name: code,
+          parentCode: parents[i] ?? null,
+          level: 'department',
+          ...(successors[i] === undefined ? {} : { successorCode: successors[i] }),
+        });
+      });
+      return new AgencyTree(list);
+    });
+  const treeRow = arbitraryRow.chain((row) =>
+    fc.constantFrom<string>(...codes, 'GHOST', 'Z').map((agency) => ({ ...row, agency })),
+  );
+  const arbitraryScope = fc.record({
+    root: fc.constantFrom<string | null>(null, ...codes, 'GHOST', 'Z'),
+    restate: fc.boolean(),
+  });
+  const arbitraryQuery = fc.record({
+    field: fc.constantFrom<string | undefined>(undefined, 'F1', 'F2', 'F3'),
+    procedure: fc.constantFrom<string | undefined>(undefined, 'P', 'Q'),
+    channel: fc.constantFrom<CounterRow['channel'] | undefined>(undefined, 'online', 'postal'),
+    groupBy: fc.constantFrom<'field' | 'procedure' | 'channel' | 'agency' | undefined>(
+      undefined,
+      'field',
+      'procedure',
+      'channel',
+      'agency',
+    ),
+    fromDay: fc.integer({ min: -2, max: 33 }),
+    length: fc.integer({ min: 0, max: 35 }),
+  });
+  type Query = {
+    field: string | undefined;
+    procedure: string | undefined;
+    channel: CounterRow['channel'] | undefined;
+    groupBy: 'field' | 'procedure' | 'channel' | 'agency' | undefined;
+    fromDay: number;
+    length: number;
+  };
+  const scopeOf = (tree: AgencyTree, { root, restate }: { root: string | null; restate: boolean }) =>
+    root === null
+      ? ReportScope.forPrincipal(admin, undefined, tree, { restate })
+      : ReportScope.forPrincipal({ id: 'v', role: 'viewer', name: 'v', agencyCodes: [root] }, undefined, tree, {
+          restate,
+        });
+  const filtersOf = (query: Query) => ({
+    ...(query.field === undefined ? {} : { field: query.field }),
+    ...(query.procedure === undefined ? {} : { procedure: query.procedure }),
+    ...(query.channel === undefined ? {} : { channel: query.channel }),
+  });
+  /** Sums per group from the index's selection. */
+  const fromIndex = (index: CounterIndex, scope: ReportScope, query: Query) => {
+    const from = addDays('2017-01-01', query.fromDay);
+    const upper = addDays(from, query.length);
+    const groups = new Map<string, ReturnType<typeof emptySums>>();
+    const selected =
+      query.groupBy === 'agency'
+        ? index.select(scope, filtersOf(query))
+        : index.select(scope, filtersOf(query), query.groupBy, { subtrees: true });
+    for (const entry of selected) {
+      const key =
+        query.groupBy === undefined
+          ? ''
+          : query.groupBy === 'agency'
+            ? scope.childOf(entry.agency)
+            : entry.dimensions[query.groupBy];
+      const sums = groups.get(key) ?? emptySums();
+      entry.series.sumInto(sums, from, upper);
+      groups.set(key, sums);
+    }
+    return groups;
+  };
+  /** Sums per group row by row with addCounter. */
+  const naive = (rows: readonly CounterRow[], scope: ReportScope, query: Query) => {
+    const from = addDays('2017-01-01', query.fromDay);
+    const upper = addDays(from, query.length);
+    const groups = new Map<string, ReturnType<typeof emptySums>>();
+    for (const row of rows) {
+      const agency = scope.attribute(row.agency);
+      if (!scope.includes(agency) || row.date > upper) continue;
+      if (query.field !== undefined && row.field !== query.field) continue;
+      if (query.procedure !== undefined && row.procedure !== query.procedure) continue;
+      if (query.channel !== undefined && row.channel !== query.channel) continue;
+      const key =
+        query.groupBy === undefined ? '' : query.groupBy === 'agency' ? scope.childOf(agency) : row[query.groupBy];
+      const sums = groups.get(key) ?? emptySums();
+      addCounter(sums, row, row, from, upper);
+      groups.set(key, sums);
+    }
+    return groups;
+  };
+  /** Groups whose sums are all zero carry no information (a selected series may sum to nothing in the period). */
+  const nonZero = (groups: Map<string, ReturnType<typeof emptySums>>) =>
+    new Map([...groups].filter(([, sums]) => JSON.stringify(sums) !== JSON.stringify(emptySums())));
+  const row = fc
+    .tuple(treeRow, fc.constantFrom('P', 'Q'), fc.constantFrom('F1', 'F2', 'F3'))
+    .map(([base, procedure, field]): CounterRow => ({ ...base, procedure, field }));
+
+  it('answers exactly like the per-agency series and addCounter row by row, after increments and a tree change (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 50 }),
+        fc.array(row, { maxLength: 20 }),
+        arbitraryTree,
+        arbitraryTree,
+        fc.array(fc.tuple(arbitraryScope, arbitraryQuery), { minLength: 1, maxLength: 4 }),
+        (loaded, later, tree, changed, queries) => {
+          const index = CounterIndex.of(loaded, tree);
+          expect(index.aggregatesTree).toBe(tree);
+          const check = (current: AgencyTree, rows: readonly CounterRow[]) => {
+            // Always one query that reads the subtree aggregates (so a changed tree rebuilds them).
+            const summary: Query = {
+              field: undefined,
+              procedure: undefined,
+              channel: undefined,
+              groupBy: undefined,
+              fromDay: 0,
+              length: 35,
+            };
+            for (const [scopeQuery, query] of [
+              ...queries,
+              [{ root: 'R', restate: false }, summary] as const,
+              [{ root: null, restate: false }, summary] as const,
+            ]) {
+              const scope = scopeOf(current, scopeQuery);
+              const expected = naive(rows, scope, query);
+              expect(nonZero(fromIndex(index, scope, query))).toEqual(nonZero(expected));
+              // The per-agency path agrees as well.
+              const perAgency = emptySums();
+              const from = addDays('2017-01-01', query.fromDay);
+              const upper = addDays(from, query.length);
+              const level = levelFor(new Set(Object.keys(filtersOf(query)) as Dimension[]));
+              for (const { series } of index.selectPerAgency(scope, level, filtersOf(query)))
+                series.sumInto(perAgency, from, upper);
+              const total = emptySums();
+              for (const sums of expected.values()) addSums(total, sums);
+              expect(perAgency).toEqual(total);
+            }
+          };
+          check(tree, loaded);
+          for (const one of later) index.apply(one, one);
+          check(tree, [...loaded, ...later]);
+          // Another tree: the first query with it rebuilds the aggregates.
+          check(changed, [...loaded, ...later]);
+          expect(index.aggregatesTree).toBe(changed);
+          const more = later.slice(0, 5).map((one) => ({ ...one, date: addDays(one.date, 3) }));
+          for (const one of more) index.apply(one, one);
+          check(changed, [...loaded, ...later, ...more]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reads one subtree series for a summary and one per field for II.06a by field', () => {
+    const tree = new AgencyTree([
+      { code: 'P', name: 'P', parentCode: null, level: 'province' },
+      ...Array.from({ length: 50 }, (_, i) => ({
+        code: `D${i}`,
+        name: `D${i}`,
+        parentCode: 'P',
+        level: 'department' as const,
+      })),
+    ]);
+    const rows: CounterRow[] = [];
+    for (let i = 0; i < 50; i++)
+      for (const field of ['F1', 'F2', 'F3'])
+        rows.push({ agency: `D${i}`, field, procedure: 'P', channel: 'online', date: '2017-01-02', received: 1 });
+    const index = CounterIndex.of(rows, tree);
+    const province = ReportScope.forPrincipal(admin, 'P', tree);
+    expect(index.select(province, {}, undefined, { subtrees: true })).toHaveLength(1);
+    expect(index.select(province, { field: 'F2' }, undefined, { subtrees: true })).toHaveLength(1);
+    expect(index.select(province, {}, 'field', { subtrees: true })).toHaveLength(3);
+    expect(
+      index.select(ReportScope.forPrincipal(admin, undefined, tree), {}, undefined, { subtrees: true }),
+    ).toHaveLength(1);
+    expect(index.select(province, {})).toHaveLength(50);
+    expect(
+      index.select(ReportScope.forPrincipal(admin, 'P', tree, { restate: true }), {}, undefined, { subtrees: true }),
+    ).toHaveLength(50);
+    expect(
+      figuresOf(
+        index.select(province, {}, 'field', { subtrees: true }),
+        { from: '2017-01-01', to: '2017-01-31' },
+        '2030-01-01',
+      ).received.new,
+    ).toBe(150);
+  });
+});
+
+function addSums(target: ReturnType<typeof emptySums>, source: ReturnType<typeof emptySums>): void {
+  for (const key of Object.keys(source) as (keyof typeof source)[]) {
+    const value = source[key];
+    if (typeof value === 'number') (target[key] as number) += value;
+    else
+      for (const channel of Object.keys(value) as (keyof typeof value)[])
+        (target[key] as typeof value)[channel] += value[channel];
+  }
+}

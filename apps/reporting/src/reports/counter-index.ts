@@ -1,4 +1,5 @@
 import type { CounterIncrement, CounterKey, CounterRow, CounterSums } from '@tthc/counting';
+import type { AgencyTree } from '@tthc/reference';
 import type { ReportScope } from './scope';
 
 /**
@@ -175,6 +176,11 @@ export interface CounterFilters {
   channel?: CounterKey['channel'];
 }
 
+export interface SelectOptions {
+  /** The caller ignores each series' agency: subtree aggregates may answer (see `CounterIndex.select`). */
+  subtrees?: boolean;
+}
+
 /** A selected series with the agency it counts under (restated when the scope says so). */
 export interface SelectedSeries extends IndexedSeries {
   agency: string;
@@ -207,19 +213,117 @@ function levelDimensions(level: Level, key: CounterKey): SeriesDimensions {
   };
 }
 
+/** The levels that also have subtree aggregates (not `full`: filters combining dimensions sum per agency). */
+const SUBTREE_LEVELS = ['agency', 'field', 'procedure', 'channel'] as const;
+type SubtreeLevel = (typeof SUBTREE_LEVELS)[number];
+
+function dimensionId(level: Level, key: CounterKey): string {
+  return level === 'agency'
+    ? ''
+    : level === 'field'
+      ? key.field
+      : level === 'procedure'
+        ? key.procedure
+        : level === 'channel'
+          ? key.channel
+          : `${key.field}|${key.procedure}|${key.channel}`;
+}
+
+/** A series far enough in the future to take every row in {@link Series.merge}. */
+const EVERY_DATE = '\uffff';
+
+/**
+ * Subtree aggregates for one agency tree: per level, agency X → dimension id → the sum of the
+ * series of every agency whose `tree.ancestry` contains X (exactly the agencies `ReportScope`
+ * counts for the subtree of X without `restate`; an agency unknown to the tree has only itself).
+ */
+export interface SubtreeAggregates {
+  tree: AgencyTree;
+  levels: Map<SubtreeLevel, Map<string, Map<string, IndexedSeries>>>;
+  /** The last agency of each indexed agency's ancestry (a root, or an unknown parent). */
+  tops: Set<string>;
+  /** Some ancestry ended on a cycle: the tops do not partition the agencies. */
+  cyclic: boolean;
+}
+
 export class CounterIndex {
   /** level → agency → dimension key → series. */
   private readonly levels = new Map<Level, Map<string, Map<string, IndexedSeries>>>(
     LEVELS.map((level) => [level, new Map()]),
   );
   private rowCount = 0;
+  private subtrees: SubtreeAggregates | null = null;
 
-  /** Builds the index from stored rows (sorted by date first, so every series is built by appending). */
-  static of(rows: Iterable<CounterRow>): CounterIndex {
+  /**
+   * Builds the index from stored rows (sorted by date first, so every series is built by
+   * appending), with the subtree aggregates of `tree` when given (else built on the first query).
+   */
+  static of(rows: Iterable<CounterRow>, tree?: AgencyTree): CounterIndex {
     const sorted = [...rows].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     const index = new CounterIndex();
     for (const row of sorted) index.apply(row, row);
+    if (tree !== undefined) index.aggregatesFor(tree);
     return index;
+  }
+
+  /** The tree the subtree aggregates were built with (null: none yet). */
+  get aggregatesTree(): AgencyTree | null {
+    return this.subtrees?.tree ?? null;
+  }
+
+  /**
+   * The subtree aggregates of `tree`, rebuilt from the per-agency series when the index holds
+   * those of another tree (the reference data replaces its `AgencyTree` on every agency change).
+   */
+  aggregatesFor(tree: AgencyTree): SubtreeAggregates {
+    if (this.subtrees !== null && this.subtrees.tree === tree) return this.subtrees;
+    const aggregates: SubtreeAggregates = {
+      tree,
+      levels: new Map(SUBTREE_LEVELS.map((level) => [level, new Map<string, Map<string, IndexedSeries>>()])),
+      tops: new Set(),
+      cyclic: false,
+    };
+    const chains = new Map<string, string[]>();
+    for (const code of this.agencies()) {
+      const chain = tree.ancestry(code);
+      chains.set(code, chain);
+      this.noteTop(aggregates, chain);
+    }
+    for (const level of SUBTREE_LEVELS) {
+      const parts = new Map<string, Map<string, { dimensions: SeriesDimensions; series: Series[] }>>();
+      for (const [code, byId] of this.levels.get(level) as Map<string, Map<string, IndexedSeries>>) {
+        for (const ancestor of chains.get(code) ?? [code]) {
+          let target = parts.get(ancestor);
+          if (target === undefined) {
+            target = new Map();
+            parts.set(ancestor, target);
+          }
+          for (const [id, entry] of byId) {
+            const part = target.get(id);
+            if (part === undefined)
+              target.set(id, { dimensions: { ...entry.dimensions, agency: ancestor }, series: [entry.series] });
+            else part.series.push(entry.series);
+          }
+        }
+      }
+      const built = aggregates.levels.get(level) as Map<string, Map<string, IndexedSeries>>;
+      for (const [ancestor, byId] of parts) {
+        const target = new Map<string, IndexedSeries>();
+        for (const [id, part] of byId)
+          target.set(id, { dimensions: part.dimensions, series: Series.merge(part.series, EVERY_DATE) });
+        built.set(ancestor, target);
+      }
+    }
+    this.subtrees = aggregates;
+    return aggregates;
+  }
+
+  private noteTop(aggregates: SubtreeAggregates, chain: readonly string[]): void {
+    const top = chain[chain.length - 1] as string;
+    aggregates.tops.add(top);
+    // The walk stops at a root (no parent) or at an unknown parent; a known parent means a cycle.
+    const parent = aggregates.tree.get(top)?.parentCode;
+    if (parent !== null && parent !== undefined) aggregates.cyclic = true;
   }
 
   /** Stored counter rows held (distinct keys). */
@@ -244,16 +348,7 @@ export class CounterIndex {
         agency = new Map();
         byAgency.set(key.agency, agency);
       }
-      const id =
-        level === 'agency'
-          ? ''
-          : level === 'field'
-            ? key.field
-            : level === 'procedure'
-              ? key.procedure
-              : level === 'channel'
-                ? key.channel
-                : `${key.field}|${key.procedure}|${key.channel}`;
+      const id = dimensionId(level, key);
       let entry = agency.get(id);
       if (entry === undefined) {
         entry = { dimensions: levelDimensions(level, key), series: new Series() };
@@ -262,6 +357,26 @@ export class CounterIndex {
       const before = entry.series.dates.length;
       entry.series.add(key.date, vector);
       if (level === 'full') this.rowCount += entry.series.dates.length - before;
+    }
+    const aggregates = this.subtrees;
+    if (aggregates === null) return;
+    const chain = aggregates.tree.ancestry(key.agency);
+    this.noteTop(aggregates, chain);
+    for (const [level, byAgency] of aggregates.levels) {
+      const id = dimensionId(level, key);
+      for (const ancestor of chain) {
+        let target = byAgency.get(ancestor);
+        if (target === undefined) {
+          target = new Map();
+          byAgency.set(ancestor, target);
+        }
+        let entry = target.get(id);
+        if (entry === undefined) {
+          entry = { dimensions: { ...levelDimensions(level, key), agency: ancestor }, series: new Series() };
+          target.set(id, entry);
+        }
+        entry.series.add(key.date, vector);
+      }
     }
   }
 
@@ -272,27 +387,79 @@ export class CounterIndex {
 
   /**
    * The series whose (restated) agency lies in the scope and that pass the filters, from the
-   * coarsest level that has the filtered dimensions and `groupBy`.
+   * coarsest level that has the filtered dimensions and `groupBy`; by default one per agency.
+   *
+   * `subtrees: true` (the caller does not use each series' agency, e.g. does not group by the
+   * scope's children): without `restate`, below the `full` level, the scope's subtree aggregates
+   * are read instead — one series per dimension id, with `agency` = the subtree root (or each top
+   * of the tree, for everything): the same sums, at a cost independent of the agencies' count.
    */
-  select(scope: ReportScope, filters: CounterFilters, groupBy?: Dimension): SelectedSeries[] {
+  select(
+    scope: ReportScope,
+    filters: CounterFilters,
+    groupBy?: Dimension,
+    options: SelectOptions = {},
+  ): SelectedSeries[] {
     const needed = new Set<Dimension>();
     if (filters.field !== undefined) needed.add('field');
     if (filters.procedure !== undefined) needed.add('procedure');
     if (filters.channel !== undefined) needed.add('channel');
     if (groupBy !== undefined) needed.add(groupBy);
     const level = levelFor(needed);
+    if (options.subtrees === true && level !== 'full' && !scope.restate) {
+      const fast = this.selectSubtrees(scope, level, filters);
+      if (fast !== null) return fast;
+    }
+    return this.selectPerAgency(scope, level, filters);
+  }
+
+  /** The per-agency path: every agency's series of `level` (restated), tested against the scope. */
+  selectPerAgency(scope: ReportScope, level: Level, filters: CounterFilters): SelectedSeries[] {
     const selected: SelectedSeries[] = [];
     for (const [code, series] of this.levels.get(level) as Map<string, Map<string, IndexedSeries>>) {
       const agency = scope.attribute(code);
       if (!scope.includes(agency)) continue;
       for (const entry of series.values()) {
-        const { field, procedure, channel } = entry.dimensions;
-        if (filters.field !== undefined && field !== filters.field) continue;
-        if (filters.procedure !== undefined && procedure !== filters.procedure) continue;
-        if (filters.channel !== undefined && channel !== filters.channel) continue;
+        if (!passes(entry, filters)) continue;
         selected.push({ dimensions: entry.dimensions, series: entry.series, agency });
       }
     }
     return selected;
   }
+
+  /** The subtree aggregates of the scope (null: not answerable from them — a tree with a cycle, for everything). */
+  private selectSubtrees(scope: ReportScope, level: SubtreeLevel, filters: CounterFilters): SelectedSeries[] | null {
+    const aggregates = this.aggregatesFor(scope.agencyTree);
+    const root = scope.subtreeRoot;
+    if (root === null && aggregates.cyclic) return null;
+    const byAgency = aggregates.levels.get(level) as Map<string, Map<string, IndexedSeries>>;
+    const selected: SelectedSeries[] = [];
+    for (const agency of root === null ? aggregates.tops : [root]) {
+      const series = byAgency.get(agency);
+      if (series === undefined) continue;
+      const id =
+        level === 'field'
+          ? filters.field
+          : level === 'procedure'
+            ? filters.procedure
+            : level === 'channel'
+              ? filters.channel
+              : '';
+      if (id !== undefined) {
+        const entry = series.get(id);
+        if (entry !== undefined) selected.push({ dimensions: entry.dimensions, series: entry.series, agency });
+        continue;
+      }
+      for (const entry of series.values())
+        selected.push({ dimensions: entry.dimensions, series: entry.series, agency });
+    }
+    return selected;
+  }
+}
+
+function passes(entry: IndexedSeries, filters: CounterFilters): boolean {
+  const { field, procedure, channel } = entry.dimensions;
+  if (filters.field !== undefined && field !== filters.field) return false;
+  if (filters.procedure !== undefined && procedure !== filters.procedure) return false;
+  return filters.channel === undefined || channel === filters.channel;
 }

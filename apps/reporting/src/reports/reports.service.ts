@@ -5,7 +5,7 @@ import type { PeriodFigures } from '@tthc/counting';
 import { problem, ProblemException } from '@tthc/http';
 import { ReferenceData } from '@tthc/reference';
 import { CounterCache } from './counter-cache';
-import type { CounterFilters, Dimension, SelectedSeries } from './counter-index';
+import type { CounterFilters, Dimension, SelectedSeries, SelectOptions } from './counter-index';
 import type { Form06aReport } from './form-06a-export';
 import { pageOf } from './overdue';
 import { intervalCount, previousPeriod, type Period } from './periods';
@@ -45,7 +45,13 @@ export class ReportsService implements OnApplicationBootstrap {
     private readonly cache: CounterCache,
     private readonly reference: ReferenceData,
     private readonly dossiers: ReportDossiersRepository,
-  ) {}
+  ) {
+    cache.useTree(() => reference.agencies());
+    reference.onChange((changes) => {
+      if (changes.some((change) => change.kind === 'agency')) cache.treeChanged();
+      return Promise.resolve();
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.cache.view().catch((error: unknown) => this.logger.warn(`counter cache not loaded at boot: ${String(error)}`));
@@ -64,13 +70,14 @@ export class ReportsService implements OnApplicationBootstrap {
     scope: ReportScope,
     query: CounterFilters,
     groupBy?: Dimension,
+    options: SelectOptions = {},
   ): Promise<{ selected: SelectedSeries[]; dataAsOf: string | null }> {
     const view = await this.cache.view();
-    return { selected: view.index.select(scope, filtersOf(query), groupBy), dataAsOf: view.dataAsOf };
+    return { selected: view.index.select(scope, filtersOf(query), groupBy, options), dataAsOf: view.dataAsOf };
   }
 
   async summary(scope: ReportScope, query: PeriodQuery) {
-    const { selected, dataAsOf } = await this.selected(scope, query);
+    const { selected, dataAsOf } = await this.selected(scope, query, undefined, { subtrees: true });
     const period: Period = { from: query.from, to: query.to };
     const today = this.today();
     const previous = previousPeriod(period);
@@ -84,7 +91,11 @@ export class ReportsService implements OnApplicationBootstrap {
   }
 
   async form06a(scope: ReportScope, query: Form06aQuery): Promise<Form06aReport & { dataAsOf: string | null }> {
-    const { selected, dataAsOf } = await this.selected(scope, query, query.rows === 'agency' ? undefined : query.rows);
+    // By agency: per-agency series (grouped by the scope's direct child); else the subtree aggregates.
+    const { selected, dataAsOf } =
+      query.rows === 'agency'
+        ? await this.selected(scope, query)
+        : await this.selected(scope, query, query.rows, { subtrees: true });
     const period: Period = { from: query.from, to: query.to };
     const keyOf =
       query.rows === 'field'
@@ -118,7 +129,7 @@ export class ReportsService implements OnApplicationBootstrap {
         }),
       );
     }
-    const { selected, dataAsOf } = await this.selected(scope, query);
+    const { selected, dataAsOf } = await this.selected(scope, query, undefined, { subtrees: true });
     const points = timeseriesOf(selected, period, query.interval, this.today());
     return {
       period,

@@ -81,6 +81,16 @@ export class ReportScope {
     return own !== undefined && tree.isWithin(agency, own);
   }
 
+  /** The subtree root (null: everything). */
+  get subtreeRoot(): string | null {
+    return this.root;
+  }
+
+  /** The agency tree the scope was derived from (the counter index's subtree aggregates follow it). */
+  get agencyTree(): AgencyTree {
+    return this.tree;
+  }
+
   /** The agency a row of `code` counts under: itself, or with `restate` its newest successor. */
   attribute(code: string): string {
     if (!this.restate) return code;
