@@ -29,26 +29,22 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import IORedis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { buildOracle, type Figures } from '../tools/oracle';
+import { uploadReference } from '../tools/simulator/cli';
 import { simulateProvince, type SimEvent, type SimPostedEvent, type Simulation } from '../tools/simulator/province';
+import { benchArgs, benchMongoUrl, waitReady, peakRssMb } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options and namespace
 // ---------------------------------------------------------------------------------------------
 
 const FLAGS = new Set(['skip-hop', 'skip-throughput', 'skip-freshness']);
-const args = new Map<string, string>();
-for (let index = 2; index < process.argv.length; index++) {
-  const name = process.argv[index]?.replace(/^--/, '') ?? '';
-  if (FLAGS.has(name)) args.set(name, 'true');
-  else args.set(name, process.argv[++index] ?? '');
-}
+const args = benchArgs([...FLAGS]);
 const numberArg = (name: string, fallback: number): number => {
   const text = args.get(name);
   const value = text === undefined ? fallback : Number(text);
@@ -78,11 +74,7 @@ const PROBE_GIVE_UP_MS = 120_000;
 const id = `be2e${randomBytes(3).toString('hex')}`;
 const adminKey = 'bench-admin-key-0123456789';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const mongoUrl = (() => {
-  const url = new URL(process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/tthc');
-  url.pathname = `/tthc_${id}`;
-  return url.toString();
-})();
+const mongoUrl = benchMongoUrl(id);
 const SERVICES = [
   { name: 'intake', port: 3201 },
   { name: 'dossier-tracking', port: 3202 },
@@ -117,29 +109,6 @@ function startService(name: string, port: number): ChildProcess {
   });
 }
 
-async function waitReady(name: string, port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    const status = await fetch(`http://127.0.0.1:${port}/health/ready`)
-      .then((r) => r.status)
-      .catch(() => 0);
-    if (status === 200) return;
-    await sleep(500);
-  }
-  throw new Error(`${name} on ${port} not ready after 120 s`);
-}
-
-function peakRssMb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -166,24 +135,6 @@ async function postEvents(body: string): Promise<number> {
     }
     const retryAfter = Number(answer.headers.get('retry-after'));
     await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 500);
-  }
-}
-
-async function uploadReference(simulation: Simulation): Promise<void> {
-  const { agencies, fields, procedures } = simulation.reference;
-  for (const [path, items] of [
-    ['agencies', agencies],
-    ['fields', fields],
-    ['procedures', procedures],
-  ] as const) {
-    for (let index = 0; index < items.length; index += 20_000) {
-      const answer = await fetch(`${INTAKE}/v1/reference/${path}`, {
-        method: 'PUT',
-        headers: { ...AUTH, 'content-type': 'application/json' },
-        body: JSON.stringify(items.slice(index, index + 20_000)),
-      });
-      if (answer.status !== 200) throw new Error(`PUT /v1/reference/${path}: ${answer.status} ${await answer.text()}`);
-    }
   }
 }
 
@@ -574,8 +525,8 @@ async function main(): Promise<void> {
     const stream = simulation.events[Symbol.iterator]();
     if (!skipThroughput || !skipFreshness) {
       for (const { name, port } of SERVICES) children.set(name, startService(name, port));
-      await Promise.all(SERVICES.map(({ name, port }) => waitReady(name, port, children.get(name) as ChildProcess)));
-      await uploadReference(simulation);
+      await Promise.all(SERVICES.map(({ name, port }) => waitReady(port, children.get(name))));
+      await uploadReference(INTAKE, adminKey, simulation);
       // Let every service's broadcast consumer read the reference topics before posting.
       await sleep(3000);
       log(`services ready on ${SERVICES.map((s) => s.port).join(', ')} (namespace ${id})`);

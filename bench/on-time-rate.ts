@@ -7,24 +7,18 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { DOSSIER_FACTS, encodeMessage, type DossierFact, type DossierSnapshot } from '@tthc/contracts';
 import { seededRandom } from '../libs/testing/src/generator';
+import { benchArgs, benchMongoUrl, peakRssMb } from './support';
 
-const args = new Map<string, string>();
-for (let index = 2; index < process.argv.length; index += 2)
-  args.set(process.argv[index]?.replace(/^--/, '') ?? '', process.argv[index + 1] ?? '');
+const args = benchArgs();
 const targetFacts = Number(args.get('facts') ?? '20000');
 const id = `botr${randomBytes(3).toString('hex')}`;
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const mongoUrl = (() => {
-  const url = new URL(process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/tthc');
-  url.pathname = `/tthc_${id}`;
-  return url.toString();
-})();
+const mongoUrl = benchMongoUrl(id);
 const DAY = 86_400_000;
 
 function snapshots(dossiers: number): DossierSnapshot[] {
@@ -127,8 +121,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 500));
     }
     const seconds = (performance.now() - started) / 1000;
-    const status = readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8');
-    const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+    const peak = peakRssMb(child.pid);
     process.stderr.write('\n');
     console.log(
       JSON.stringify({
@@ -136,7 +129,7 @@ async function main(): Promise<void> {
         dossiers,
         seconds: +seconds.toFixed(2),
         factsPerSecond: Math.round(facts.length / seconds),
-        peakRssMb,
+        peakRssMb: peak,
         note: 'includes service start-up and group join',
       }),
     );

@@ -23,21 +23,16 @@ import {
 } from '@tthc/contracts';
 import { classify, contributionOf, dimensionsOf } from '@tthc/counting';
 import { seededRandom } from '../libs/testing/src/generator';
+import { benchArgs, benchMongoUrl, waitReady } from './support';
 
-const args = new Map<string, string>();
-for (let index = 2; index < process.argv.length; index += 2)
-  args.set(process.argv[index]?.replace(/^--/, '') ?? '', process.argv[index + 1] ?? '');
+const args = benchArgs();
 const dossierCount = Number(args.get('dossiers') ?? '20000');
 const queryCount = Number(args.get('queries') ?? '200');
 const id = `brpt${randomBytes(3).toString('hex')}`;
 const adminKey = 'bench-admin-key-0123456789';
 const port = 3104;
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const mongoUrl = (() => {
-  const url = new URL(process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/tthc');
-  url.pathname = `/tthc_${id}`;
-  return url.toString();
-})();
+const mongoUrl = benchMongoUrl(id);
 const DAY = 86_400_000;
 const ROOT = '000.00.00.H99';
 const DEPARTMENTS = Array.from({ length: 20 }, (_, index) => `000.00.${String(index + 1).padStart(2, '0')}.H99`);
@@ -121,17 +116,6 @@ function percentile(values: number[], p: number): number {
   return +(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0).toFixed(1);
 }
 
-async function waitReady(): Promise<void> {
-  for (let attempt = 0; attempt < 240; attempt++) {
-    const status = await fetch(`http://127.0.0.1:${port}/health/ready`)
-      .then((r) => r.status)
-      .catch(() => 0);
-    if (status === 200) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('reporting did not become ready');
-}
-
 async function main(): Promise<void> {
   const messages = outcomes(dossierCount);
   const db = await mongoose.createConnection(mongoUrl).asPromise();
@@ -151,7 +135,7 @@ async function main(): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   try {
-    await waitReady();
+    await waitReady(port, child);
     await producer.connect();
     await send(producer, REFERENCE_AGENCIES, [
       { key: ROOT, value: { code: ROOT, name: 'Tỉnh Thử nghiệm', parentCode: null, level: 'province' } },

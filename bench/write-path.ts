@@ -11,24 +11,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mongoose from 'mongoose';
 import { generateDossierEvents, generatedReference } from '../libs/testing/src/generator';
+import { benchArgs, benchMongoUrl, waitReady, peakRssMb } from './support';
 
-const args = new Map<string, string>();
-for (let index = 2; index < process.argv.length; index += 2)
-  args.set(process.argv[index]?.replace(/^--/, '') ?? '', process.argv[index + 1] ?? '');
+const args = benchArgs();
 const targetEvents = Number(args.get('events') ?? '10000');
 const concurrency = Number(args.get('concurrency') ?? '4');
 const id = `bench${randomBytes(3).toString('hex')}`;
 const adminKey = 'bench-admin-key-0123456789';
-const mongoBase = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/tthc';
-const mongoUrl = (() => {
-  const url = new URL(mongoBase);
-  url.pathname = `/tthc_${id}`;
-  return url.toString();
-})();
+const mongoUrl = benchMongoUrl(id);
 const env = {
   ...process.env,
   NODE_ENV: 'test',
@@ -47,19 +40,6 @@ function startService(name: string, port: number): ChildProcess {
   return child;
 }
 
-async function waitReady(port: number): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`service on ${port} not ready`);
-}
-
 async function put(path: string, body: unknown): Promise<void> {
   const answer = await fetch(`http://127.0.0.1:3101${path}`, {
     method: 'PUT',
@@ -67,17 +47,6 @@ async function put(path: string, body: unknown): Promise<void> {
     body: JSON.stringify(body),
   });
   if (answer.status !== 200) throw new Error(`PUT ${path}: ${answer.status} ${await answer.text()}`);
-}
-
-function peakRssMb(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    return match ? Math.round(Number(match[1]) / 1024) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 async function main(): Promise<void> {

@@ -34,24 +34,61 @@ export interface CliOptions {
   quiet: boolean;
 }
 
+/** The options that describe a simulation (shared with the verify CLI, which regenerates the same events). */
+export const SIMULATOR_ARGS = {
+  year: { type: 'string' },
+  years: { type: 'string' },
+  dossiers: { type: 'string' },
+  seed: { type: 'string' },
+  'late-rate': { type: 'string' },
+  duplicates: { type: 'string' },
+  shuffle: { type: 'boolean' },
+  'shuffle-rate': { type: 'string' },
+  desks: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'as-of': { type: 'string' },
+  province: { type: 'string' },
+  'successor-province': { type: 'string' },
+} as const;
+
+type SimulatorArgs = {
+  [K in keyof typeof SIMULATOR_ARGS]?: (typeof SIMULATOR_ARGS)[K]['type'] extends 'boolean' ? boolean : string;
+};
+
+function numberArg(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${text}`);
+  return value;
+}
+
+/** The simulation the {@link SIMULATOR_ARGS} describe. */
+export function simulatorOptionsOf(values: SimulatorArgs): SimulatorOptions {
+  const yearsText = values.years ?? values.year;
+  if (yearsText === undefined) throw new UsageError(`--year or --years is required\n${USAGE}`);
+  const shuffle = numberArg('shuffle-rate', values['shuffle-rate'], 0);
+  return {
+    seed: Math.floor(numberArg('seed', values.seed, 1)),
+    years: parseYears(yearsText),
+    dossiers: Math.floor(numberArg('dossiers', values.dossiers, 10_000)),
+    lateRate: numberArg('late-rate', values['late-rate'], 0.01),
+    duplicateRate: numberArg('duplicates', values.duplicates, 0),
+    shuffle: values.shuffle === true && shuffle === 0 ? 0.1 : shuffle,
+    desks: Math.max(1, Math.floor(numberArg('desks', values.desks, 1))),
+    startDate: values.from,
+    endDate: values.to,
+    asOf: values['as-of'],
+    provinceCode: values.province,
+    successorProvinceCode: values['successor-province'],
+  };
+}
+
 export function parseCli(argv: readonly string[]): CliOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      year: { type: 'string' },
-      years: { type: 'string' },
-      dossiers: { type: 'string' },
-      seed: { type: 'string' },
-      'late-rate': { type: 'string' },
-      duplicates: { type: 'string' },
-      shuffle: { type: 'boolean' },
-      'shuffle-rate': { type: 'string' },
-      desks: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      'as-of': { type: 'string' },
-      province: { type: 'string' },
-      'successor-province': { type: 'string' },
+      ...SIMULATOR_ARGS,
       out: { type: 'string' },
       split: { type: 'string' },
       'reference-out': { type: 'string' },
@@ -66,38 +103,16 @@ export function parseCli(argv: readonly string[]): CliOptions {
     strict: true,
   });
   if (values.help === true) throw new UsageError(USAGE);
-  const yearsText = values.years ?? values.year;
-  if (yearsText === undefined) throw new UsageError(`--year or --years is required\n${USAGE}`);
-  const number = (name: string, text: string | undefined, fallback: number): number => {
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!Number.isFinite(value) || value < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${text}`);
-    return value;
-  };
-  const shuffle = values['shuffle-rate'] !== undefined ? number('shuffle-rate', values['shuffle-rate'], 0) : 0;
   const options: CliOptions = {
-    simulator: {
-      seed: Math.floor(number('seed', values.seed, 1)),
-      years: parseYears(yearsText),
-      dossiers: Math.floor(number('dossiers', values.dossiers, 10_000)),
-      lateRate: number('late-rate', values['late-rate'], 0.01),
-      duplicateRate: number('duplicates', values.duplicates, 0),
-      shuffle: values.shuffle === true && shuffle === 0 ? 0.1 : shuffle,
-      desks: Math.max(1, Math.floor(number('desks', values.desks, 1))),
-      startDate: values.from,
-      endDate: values.to,
-      asOf: values['as-of'],
-      provinceCode: values.province,
-      successorProvinceCode: values['successor-province'],
-    },
+    simulator: simulatorOptionsOf(values),
     out: values.out,
-    split: Math.floor(number('split', values.split, 0)),
+    split: Math.floor(numberArg('split', values.split, 0)),
     referenceOut: values['reference-out'],
     post: values.post?.replace(/\/+$/, ''),
     key: values.key,
     deskKeys: values['desk-key'] ?? [],
-    batch: Math.min(1000, Math.max(1, Math.floor(number('batch', values.batch, 1000)))),
-    concurrency: Math.max(1, Math.floor(number('concurrency', values.concurrency, 4))),
+    batch: Math.min(1000, Math.max(1, Math.floor(numberArg('batch', values.batch, 1000)))),
+    concurrency: Math.max(1, Math.floor(numberArg('concurrency', values.concurrency, 4))),
     quiet: values.quiet === true,
   };
   if (options.out === undefined && options.post === undefined && options.referenceOut === undefined) {
@@ -198,7 +213,8 @@ async function expectOk(response: Response, what: string): Promise<unknown> {
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
-async function uploadReference(base: string, key: string, simulation: Simulation): Promise<void> {
+/** Uploads the simulation's reference data to intake (CONTRACT §3), in PUTs of at most 20,000 items. */
+export async function uploadReference(base: string, key: string, simulation: Simulation): Promise<void> {
   const { agencies, fields, procedures } = simulation.reference;
   for (const [path, items] of [
     ['agencies', agencies],

@@ -37,6 +37,7 @@ import {
   type HandlingLevel,
   type ProcessingUnit,
 } from './catalogue';
+import { seededRandom } from '../../libs/testing/src/generator';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -193,17 +194,8 @@ export interface Simulation {
 // Seeded randomness
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: small, fast, good enough for simulation; deterministic for a seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of libs/testing (mulberry32): deterministic for a seed. */
+export { seededRandom };
 
 class Weighted<T> {
   private readonly cumulative: number[] = [];

@@ -12,7 +12,8 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { buildOracle, type OracleEvent, type OraclePostedEvent } from '../oracle';
-import { parseYears, simulateProvince, type SimReference } from '../simulator/province';
+import { SIMULATOR_ARGS, simulatorOptionsOf } from '../simulator/cli';
+import { simulateProvince, type SimReference } from '../simulator/province';
 import { formatTable, planQueries, verifyAgainst, type VerifyQuery } from './verify';
 
 const USAGE = `usage: verify --reporting <url> --key <key>
@@ -60,19 +61,7 @@ async function main(argv: string[]): Promise<number> {
       ndjson: { type: 'string', multiple: true },
       reference: { type: 'string' },
       desk: { type: 'string' },
-      year: { type: 'string' },
-      years: { type: 'string' },
-      dossiers: { type: 'string' },
-      seed: { type: 'string' },
-      'late-rate': { type: 'string' },
-      duplicates: { type: 'string' },
-      'shuffle-rate': { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      'as-of': { type: 'string' },
-      province: { type: 'string' },
-      'successor-province': { type: 'string' },
-      desks: { type: 'string' },
+      ...SIMULATOR_ARGS,
       queries: { type: 'string' },
       'random-ranges': { type: 'string' },
       agencies: { type: 'string' },
@@ -102,20 +91,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`give --ndjson/--reference or the simulator options\n${USAGE}\n`);
       return 2;
     }
-    const simulation = simulateProvince({
-      seed: Number(values.seed ?? '1'),
-      years: parseYears(yearsText),
-      dossiers: Number(values.dossiers ?? '10000'),
-      lateRate: values['late-rate'] === undefined ? undefined : Number(values['late-rate']),
-      duplicateRate: values.duplicates === undefined ? undefined : Number(values.duplicates),
-      shuffle: values['shuffle-rate'] === undefined ? undefined : Number(values['shuffle-rate']),
-      startDate: values.from,
-      endDate: values.to,
-      asOf: values['as-of'],
-      provinceCode: values.province,
-      successorProvinceCode: values['successor-province'],
-      desks: values.desks === undefined ? undefined : Number(values.desks),
-    });
+    const simulation = simulateProvince(simulatorOptionsOf(values));
     reference = simulation.reference;
     events = [...simulation.events];
     from = simulation.options.startDate;

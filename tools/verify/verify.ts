@@ -8,6 +8,7 @@
  * only is no difference).
  */
 import type { Form06a, Form06aCells, Oracle, Channel } from '../oracle';
+import { seededRandom } from '../../libs/testing/src/generator';
 
 export interface VerifyQuery {
   report: 'summary' | 'form-06a';
@@ -210,17 +211,6 @@ export interface PlanInput {
   agencyCount?: number;
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function lastDayOf(year: number, month: number): string {
   const day = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
@@ -236,7 +226,7 @@ function addIsoDays(date: string, days: number): string {
  * over the years and quarters; field and channel filters.
  */
 export function planQueries(input: PlanInput): VerifyQuery[] {
-  const random = seeded(input.seed ?? 1);
+  const random = seededRandom(input.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const periods: Array<{ from: string; to: string; kind: 'month' | 'quarter' | 'year' | 'range' }> = [];
   const firstYear = Number(input.from.slice(0, 4));

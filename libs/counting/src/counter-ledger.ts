@@ -30,6 +30,23 @@ export interface LedgerCollections {
   meta: string;
 }
 
+/** How a dossier's documents are ordered: only a higher one replaces the stored one. */
+export interface LedgerOrder<D> {
+  /** The stored fields `of` reads. */
+  fields: readonly string[];
+  of: (document: D) => number;
+}
+
+const BY_VERSION: LedgerOrder<LedgerDossier> = { fields: ['version'], of: (document) => document.version };
+
+export interface ApplyOptions<D> {
+  /**
+   * Runs with the documents that will be applied (newer than the stored ones) before anything is
+   * written; if it fails, nothing is applied (e.g. publish them first, so a crash republishes).
+   */
+  beforeWriting?: (newer: D[]) => Promise<void>;
+}
+
 /** A counter row: its key and its summed metrics. */
 export interface CounterRow extends CounterKey, CounterIncrement {}
 
@@ -74,6 +91,7 @@ export class CounterLedger<D extends LedgerDossier> {
   constructor(
     private readonly connection: Connection,
     private readonly names: LedgerCollections,
+    private readonly order: LedgerOrder<D> = BY_VERSION,
   ) {}
 
   private get counters() {
@@ -97,18 +115,22 @@ export class CounterLedger<D extends LedgerDossier> {
   }
 
   /** The documents that are newer than the stored ones (the newest per id), with what the stored one applied. */
-  async newer(documents: readonly D[]): Promise<{ document: D; previous: AppliedContribution | null }[]> {
+  private async newer(documents: readonly D[]): Promise<{ document: D; previous: AppliedContribution | null }[]> {
     const ids = [...new Set(documents.map((doc) => doc._id))];
     if (ids.length === 0) return [];
     const stored = await this.dossiers
-      .find({ _id: { $in: ids } }, { projection: { version: 1, applied: 1 } })
+      .find(
+        { _id: { $in: ids } },
+        { projection: Object.fromEntries([...this.order.fields, 'applied'].map((field) => [field, 1])) },
+      )
       .toArray();
     const storedById = new Map(stored.map((doc) => [doc._id, doc]));
+    const orderOf = (doc: LedgerDossier) => this.order.of(doc as D);
     return newestVersions(
       documents,
       (doc) => doc._id,
-      (doc) => doc.version,
-      new Map(stored.map((doc) => [doc._id, doc.version])),
+      orderOf,
+      new Map(stored.map((doc) => [doc._id, orderOf(doc)])),
     ).map((document) => ({ document, previous: storedById.get(document._id)?.applied ?? null }));
   }
 
@@ -116,7 +138,7 @@ export class CounterLedger<D extends LedgerDossier> {
    * Applies the documents newer than the stored ones: the counters move by the change of each
    * dossier's contribution, then the documents replace the stored ones. Returns those applied.
    */
-  async apply(documents: readonly D[]): Promise<D[]> {
+  async apply(documents: readonly D[], options: ApplyOptions<D> = {}): Promise<D[]> {
     // A batch redelivered after a rebalance may arrive while this process still applies its first
     // delivery: the later call waits for the earlier one on the same dossiers, or both would
     // compute and apply the same change. Registered before the first await, so the order is the
@@ -128,17 +150,18 @@ export class CounterLedger<D extends LedgerDossier> {
     this.applying.add(entry);
     try {
       await Promise.all(earlier.map((other) => other.settled));
-      return await this.applyNewer(documents);
+      return await this.applyNewer(documents, options);
     } finally {
       this.applying.delete(entry);
       settle();
     }
   }
 
-  private async applyNewer(documents: readonly D[]): Promise<D[]> {
+  private async applyNewer(documents: readonly D[], options: ApplyOptions<D>): Promise<D[]> {
     await this.completeOpenJournals();
     const newer = await this.newer(documents);
     if (newer.length === 0) return [];
+    await options.beforeWriting?.(newer.map(({ document }) => document));
     const parts = newer.flatMap(({ document, previous }) => contributionDiff(previous, document.applied));
     const journal: Journal<D> = {
       _id: randomUUID(),

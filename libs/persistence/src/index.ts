@@ -3,3 +3,4 @@ export * from './persistence.module';
 export * from './newest-versions';
 export * from './versioned-store';
 export * from './duplicate-key';
+export * from './canonical-json';

@@ -27,14 +27,15 @@ export class DossierFactsHandler implements TopicBatchHandler<typeof DOSSIER_FAC
     await this.gate.pass(async (revision) => {
       const context = { policies: this.counting.policies, calendar: this.counting.calendar(), revision };
       const dossiers = messages.flatMap(({ value }) => (value === null ? [] : [classifiedDossierOf(value, context)]));
-      const newer = await this.ledger.newer(dossiers);
-      if (newer.length === 0) return;
-      const emittedAt = new Date().toISOString();
-      await this.producer.send(
-        DOSSIER_OUTCOMES,
-        newer.map(({ document }) => ({ key: document._id, value: outcomeMessageOf(document, revision, emittedAt) })),
-      );
-      await this.ledger.apply(newer.map(({ document }) => document));
+      await this.ledger.apply(dossiers, {
+        beforeWriting: async (newer) => {
+          const emittedAt = new Date().toISOString();
+          await this.producer.send(
+            DOSSIER_OUTCOMES,
+            newer.map((document) => ({ key: document._id, value: outcomeMessageOf(document, revision, emittedAt) })),
+          );
+        },
+      });
     });
   }
 }

@@ -7,6 +7,7 @@ import {
   dimensionsOf,
   type CountingPolicies,
 } from '@tthc/counting';
+import { canonicalJson } from '@tthc/persistence';
 import type { ClassifiedDossier } from '../persistence/classified-dossier';
 
 /** How a dossier is classified: the counting policies, the working calendar, the counting revision. */
@@ -57,27 +58,12 @@ export function outcomeMessageOf(dossier: ClassifiedDossier, revision: number, e
   };
 }
 
-/** Key order does not matter (documents read back from MongoDB), values do. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
-}
-
 /** True when two classifications of a dossier count differently (or publish a different outcome). */
 export function classificationDiffers(
   a: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn'>,
   b: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn'>,
 ): boolean {
   return (
-    a.outcome !== b.outcome ||
-    a.withdrawn !== b.withdrawn ||
-    JSON.stringify(canonical(a.applied)) !== JSON.stringify(canonical(b.applied))
+    a.outcome !== b.outcome || a.withdrawn !== b.withdrawn || canonicalJson(a.applied) !== canonicalJson(b.applied)
   );
 }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { CounterLedger, type AppliedContribution } from '@tthc/counting';
-import { newestVersions } from '@tthc/persistence';
+import { CounterLedger } from '@tthc/counting';
 import type { ClassifiedDossier } from './classified-dossier';
 
 /** Revisions per dossier version the order key leaves room for (2^20). */
@@ -20,31 +19,16 @@ export function orderOf(document: Pick<ClassifiedDossier, 'version' | 'revision'
 /** on-time-rate's counters (`otr_counters`) and classified dossiers (`otr_dossiers`). */
 @Injectable()
 export class OnTimeRateLedger extends CounterLedger<ClassifiedDossier> {
-  constructor(@InjectConnection() private readonly db: Connection) {
-    super(db, {
-      counters: 'otr_counters',
-      journals: 'otr_journals',
-      dossiers: 'otr_dossiers',
-      meta: 'otr_meta',
-    });
-  }
-
-  /** As the base ledger, ordered by (version, revision) instead of version alone. */
-  override async newer(
-    documents: readonly ClassifiedDossier[],
-  ): Promise<{ document: ClassifiedDossier; previous: AppliedContribution | null }[]> {
-    const ids = [...new Set(documents.map((doc) => doc._id))];
-    if (ids.length === 0) return [];
-    const stored = await this.db
-      .collection<ClassifiedDossier>('otr_dossiers')
-      .find({ _id: { $in: ids } }, { projection: { version: 1, revision: 1, applied: 1 } })
-      .toArray();
-    const storedById = new Map(stored.map((doc) => [doc._id, doc]));
-    return newestVersions(
-      documents,
-      (doc) => doc._id,
-      orderOf,
-      new Map(stored.map((doc) => [doc._id, orderOf(doc)])),
-    ).map((document) => ({ document, previous: storedById.get(document._id)?.applied ?? null }));
+  constructor(@InjectConnection() db: Connection) {
+    super(
+      db,
+      {
+        counters: 'otr_counters',
+        journals: 'otr_journals',
+        dossiers: 'otr_dossiers',
+        meta: 'otr_meta',
+      },
+      { fields: ['version', 'revision'], of: orderOf },
+    );
   }
 }
