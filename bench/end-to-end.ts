@@ -5,7 +5,7 @@
  *
  *   npm run build && node dist/bench/end-to-end.js [--events 200000] [--rate 1000] [--seconds 60]
  *     [--hop 200000] [--hop-bytes 600] [--concurrency 4] [--seed 1] [--skip-hop] [--skip-throughput]
- *     [--skip-freshness]
+ *     [--skip-freshness] [--keep]
  *
  * Phase 1, raw hop: kafkajs alone produces `--hop` messages of about `--hop-bytes` bytes (dossier
  *   events as intake publishes them, padded) to a fresh 6-partition topic — idempotent producer,
@@ -24,26 +24,24 @@
  *   drill-down (GET /v1/reports/dossiers/{code}) first answers 200 with status `resolved`
  *   (outstanding probes polled every ~50 ms, 8 requests in flight).
  * At the end: peak RSS (VmHWM) of each service. Output: one JSON line on stdout, a summary on stderr.
- * Cleanup (also on failure): the services are stopped, the namespace's database dropped, its
- * topics deleted and its BullMQ keys removed from Redis.
+ * Also the MongoDB data size (collStats of every collection). Cleanup (also on failure): the
+ * services are stopped, the namespace's database dropped, its topics deleted and its BullMQ keys
+ * removed from Redis — all left in place with `--keep`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import IORedis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import { buildOracle, type Figures } from '../tools/oracle';
 import { uploadReference } from '../tools/simulator/cli';
 import { simulateProvince, type SimEvent, type SimPostedEvent, type Simulation } from '../tools/simulator/province';
-import { benchArgs, benchMongoUrl, waitReady, peakRssMb } from './support';
+import { BenchPipeline, INTAKE, REPORTING, log, mongoSize, round, sleep } from './pipeline';
+import { benchArgs } from './support';
 
 // ---------------------------------------------------------------------------------------------
 // Options and namespace
 // ---------------------------------------------------------------------------------------------
 
-const FLAGS = new Set(['skip-hop', 'skip-throughput', 'skip-freshness']);
+const FLAGS = new Set(['skip-hop', 'skip-throughput', 'skip-freshness', 'keep']);
 const args = benchArgs([...FLAGS]);
 const numberArg = (name: string, fallback: number): number => {
   const text = args.get(name);
@@ -61,6 +59,7 @@ const seed = Math.floor(numberArg('seed', 1));
 const skipHop = args.has('skip-hop');
 const skipThroughput = args.has('skip-throughput');
 const skipFreshness = args.has('skip-freshness');
+const keep = args.has('keep');
 
 const YEAR = 2017;
 const BATCH = 1000;
@@ -71,72 +70,9 @@ const MAX_POSTS_IN_FLIGHT = 20;
 /** After the last batch is accepted, probes not visible within this long count as missing. */
 const PROBE_GIVE_UP_MS = 120_000;
 
-const id = `be2e${randomBytes(3).toString('hex')}`;
-const adminKey = 'bench-admin-key-0123456789';
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const mongoUrl = benchMongoUrl(id);
-const SERVICES = [
-  { name: 'intake', port: 3201 },
-  { name: 'dossier-tracking', port: 3202 },
-  { name: 'on-time-rate', port: 3203 },
-  { name: 'reporting', port: 3204 },
-] as const;
-const INTAKE = 'http://127.0.0.1:3201';
-const REPORTING = 'http://127.0.0.1:3204';
-const AUTH = { authorization: `Bearer ${adminKey}` };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const log = (text: string) => process.stderr.write(`${text}\n`);
-const round = (value: number, digits = 0) => +value.toFixed(digits);
-
-// ---------------------------------------------------------------------------------------------
-// Services
-// ---------------------------------------------------------------------------------------------
-
-function startService(name: string, port: number): ChildProcess {
-  return spawn(process.execPath, [resolve(__dirname, `../apps/${name}/src/main.js`)], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      KAFKA_TOPIC_PREFIX: `${id}.`,
-      MONGO_URL: mongoUrl,
-      QUEUE_PREFIX: id,
-      TTHC_ADMIN_KEY: adminKey,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(30_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-/** POST with 429/503 retried after Retry-After; resolves with the time the 202 arrived. */
-async function postEvents(body: string): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await fetch(`${INTAKE}/v1/events`, {
-      method: 'POST',
-      headers: { ...AUTH, 'content-type': 'application/x-ndjson' },
-      body,
-    });
-    if (answer.status === 202) {
-      await answer.arrayBuffer();
-      return performance.now();
-    }
-    const text = await answer.text();
-    if ((answer.status !== 429 && answer.status !== 503) || attempt >= 30) {
-      throw new Error(`POST /v1/events: ${answer.status} ${text.slice(0, 1000)}`);
-    }
-    const retryAfter = Number(answer.headers.get('retry-after'));
-    await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 500);
-  }
-}
+const pipeline = new BenchPipeline('be2e');
+const { id, brokers } = pipeline;
+const AUTH = pipeline.auth;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -228,24 +164,6 @@ async function rawHop(sample: readonly SimEvent[]): Promise<Record<string, numbe
 // Phase 2: sustained throughput, accepted by intake → reflected in reporting
 // ---------------------------------------------------------------------------------------------
 
-interface Summary {
-  received: { new: number };
-  resolved: { total: number };
-  pending: { total: number };
-}
-
-async function summary(from: string, to: string): Promise<Summary | undefined> {
-  const answer = await fetch(`${REPORTING}/v1/reports/summary?from=${from}&to=${to}`, { headers: AUTH }).catch(
-    () => undefined,
-  );
-  if (answer === undefined) return undefined;
-  if (answer.status !== 200) {
-    await answer.arrayBuffer();
-    return undefined;
-  }
-  return (await answer.json()) as Summary;
-}
-
 async function throughput(
   simulation: Simulation,
   stream: Iterator<SimPostedEvent>,
@@ -285,17 +203,17 @@ async function throughput(
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < batches.length) await postEvents(batches[next++] ?? '');
+      while (next < batches.length) await pipeline.postEvents(batches[next++] ?? '');
     }),
   );
   const acceptedSeconds = (performance.now() - started) / 1000;
   log(`throughput: intake accepted everything in ${round(acceptedSeconds, 1)} s`);
 
   const deadline = performance.now() + Math.max(180_000, posted.length * 2);
-  let last: Summary | undefined;
+  let last: Awaited<ReturnType<BenchPipeline['summary']>>;
   let polls = 0;
   for (;;) {
-    last = await summary(from, to);
+    last = await pipeline.summary(from, to);
     polls++;
     if (
       last !== undefined &&
@@ -444,7 +362,8 @@ async function freshness(simulation: Simulation, stream: Iterator<SimPostedEvent
     while (inFlight.size >= MAX_POSTS_IN_FLIGHT) await Promise.race(inFlight);
     const probe = probes[tick] as Probe;
     probe.sentAt = performance.now();
-    const task: Promise<void> = postEvents(bodies[tick] ?? '')
+    const task: Promise<void> = pipeline
+      .postEvents(bodies[tick] ?? '')
       .then((acceptedAt) => {
         probe.acceptedAt = acceptedAt;
         postLatencyTotal += acceptedAt - probe.sentAt;
@@ -509,8 +428,7 @@ async function main(): Promise<void> {
   // Enough simulated dossiers in one year for phase 2 and phase 3 (≈ 3.2 events a dossier).
   const needed = (skipThroughput ? 0 : targetEvents) + (skipFreshness ? 0 : rate * seconds) + 10_000;
   const simulation = simulateProvince({ seed, years: [YEAR], dossiers: Math.ceil(needed / 2.5) });
-  const children = new Map<string, ChildProcess>();
-  const db = await mongoose.createConnection(mongoUrl).asPromise();
+  const db = await pipeline.connectDatabase();
   try {
     if (!skipHop && hopMessages > 0) {
       const sample: SimEvent[] = [];
@@ -524,12 +442,11 @@ async function main(): Promise<void> {
     }
     const stream = simulation.events[Symbol.iterator]();
     if (!skipThroughput || !skipFreshness) {
-      for (const { name, port } of SERVICES) children.set(name, startService(name, port));
-      await Promise.all(SERVICES.map(({ name, port }) => waitReady(port, children.get(name))));
-      await uploadReference(INTAKE, adminKey, simulation);
+      await pipeline.start();
+      await uploadReference(INTAKE, pipeline.adminKey, simulation);
       // Let every service's broadcast consumer read the reference topics before posting.
       await sleep(3000);
-      log(`services ready on ${SERVICES.map((s) => s.port).join(', ')} (namespace ${id})`);
+      log(`services ready on 3201–3204 (namespace ${id})`);
     }
     if (!skipThroughput && targetEvents > 0) result.throughput = await throughput(simulation, stream, db);
     if (!skipFreshness && seconds > 0 && rate > 0) result.freshness = await freshness(simulation, stream);
@@ -539,43 +456,13 @@ async function main(): Promise<void> {
     if (hop?.messagesPerSecond !== undefined && sustained?.eventsPerSecond !== undefined) {
       result.ratioToRawHop = round(sustained.eventsPerSecond / hop.messagesPerSecond, 3);
     }
-    result.peakRssMb = Object.fromEntries([...children].map(([name, child]) => [name, peakRssMb(child.pid)]));
+    result.peakRssMb = pipeline.peakRssMb();
     result.loadAverageEnd = loadavg().map((value) => round(value, 2));
+    result.mongo = await mongoSize(db);
     console.log(JSON.stringify(result));
     printSummary(result);
   } finally {
-    await Promise.all([...children.values()].map((child) => stop(child)));
-    await db.dropDatabase().catch(() => undefined);
-    await db.close().catch(() => undefined);
-    await deleteTopics().catch((error: unknown) => log(`cleanup: topics not deleted: ${String(error)}`));
-    await deleteQueueKeys().catch((error: unknown) => log(`cleanup: Redis keys not deleted: ${String(error)}`));
-  }
-}
-
-/** The namespace's BullMQ keys (`<QUEUE_PREFIX>:*`), so that no job scheduler is left behind. */
-async function deleteQueueKeys(): Promise<void> {
-  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function deleteTopics(): Promise<void> {
-  const admin = new Kafka({ clientId: `${id}-cleanup`, brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${id}.`));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
+    await pipeline.cleanup(db, keep);
   }
 }
 
@@ -607,6 +494,8 @@ function printSummary(result: Record<string, unknown>): void {
     );
   }
   lines.push(`  peak RSS MB: ${JSON.stringify(result.peakRssMb)}`);
+  const mongo = result.mongo as { dataMegabytes: number } | undefined;
+  if (mongo !== undefined) lines.push(`  MongoDB data: ${mongo.dataMegabytes} MB (BSON, collStats)`);
   log(lines.join('\n'));
 }
 

@@ -72,8 +72,8 @@ export interface OracleInput {
   procedures: readonly OracleProcedure[];
   /** Uploaded years; each replaces the shipped default table of its year. */
   calendars?: readonly OracleCalendarYear[];
-  /** In arrival order: for a conflicting (desk, eventId) pair the first copy is kept. */
-  events: readonly OraclePostedEvent[];
+  /** In arrival order: for a conflicting (desk, eventId) pair the first copy is kept. Read once. */
+  events: Iterable<OraclePostedEvent>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,23 +2,22 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { DossierEvent, DossierSnapshot } from '@tthc/contracts';
 import type { DataQualityIssue } from '../domain/fold';
 
-/** `tracking_events`: every distinct accepted event, `_id` = desk + eventId (CONTRACT §4 idempotency). */
+/**
+ * `tracking_events`: one small key per distinct accepted event, `_id` = desk + eventId (CONTRACT §4
+ * idempotency), with its content hash (conflicting re-posts) and its dossier. The event itself is
+ * kept once, in its dossier's list (`tracking_dossier_events`); keeping it here too doubled the
+ * bytes written per event.
+ */
 @Schema({ collection: 'tracking_events', versionKey: false })
 export class TrackedEvent {
   @Prop({ type: String, required: true })
   _id!: string;
 
-  @Prop({ type: String, required: true, index: true })
+  @Prop({ type: String, required: true })
   dossierCode!: string;
 
   @Prop({ type: String, required: true })
-  deskId!: string;
-
-  @Prop({ type: String, required: true })
   contentHash!: string;
-
-  @Prop({ type: Object, required: true })
-  event!: DossierEvent;
 
   @Prop({ type: String, required: true })
   acceptedAt!: string;

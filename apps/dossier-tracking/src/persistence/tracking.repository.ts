@@ -57,7 +57,7 @@ export class TrackingRepository {
     return new Map(found.map((doc) => [doc._id, doc.contentHash]));
   }
 
-  /** Stores new events; an id stored meanwhile by a concurrent writer is left as it is. */
+  /** Stores the keys of new events; an id stored meanwhile by a concurrent writer is left as it is. */
   async insertEvents(events: readonly NewEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.events.bulkWrite(
@@ -65,13 +65,7 @@ export class TrackingRepository {
         updateOne: {
           filter: { _id: event.id },
           update: {
-            $setOnInsert: {
-              dossierCode: event.dossierCode,
-              deskId: event.deskId,
-              contentHash: event.contentHash,
-              event: event.event,
-              acceptedAt: event.acceptedAt,
-            },
+            $setOnInsert: { dossierCode: event.dossierCode, contentHash: event.contentHash, acceptedAt: event.acceptedAt },
           },
           upsert: true,
         },

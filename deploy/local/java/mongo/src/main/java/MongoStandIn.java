@@ -1,11 +1,37 @@
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.ServerVersion;
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.AbstractMongoBackend;
+import de.bwaldvogel.mongo.backend.AbstractSynchronizedMongoCollection;
+import de.bwaldvogel.mongo.backend.AbstractSynchronizedMongoDatabase;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.backend.memory.index.MemoryUniqueIndex;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 import java.io.File;
+import java.util.AbstractList;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.RandomAccess;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Local MongoDB stand-in for development and tests (NOT a production database).
@@ -13,12 +39,19 @@ import java.util.concurrent.CountDownLatch;
  * <p>Runs mongo-java-server on a TCP port and speaks the MongoDB wire protocol.
  *
  * <pre>
- *   java -cp 'classes:libs/*' MongoStandIn [--mode test|stack] [--host 127.0.0.1] [--port 27017]
+ *   java -cp 'classes:libs/*' MongoStandIn [--mode test|memory|stack] [--host 127.0.0.1] [--port 27017]
  *                                          [--data-file .local/data/mongo/tthc.mv]
  * </pre>
  *
  * <ul>
- *   <li>{@code --mode test}: in-memory backend, data is lost when the process stops.</li>
+ *   <li>{@code --mode test}: in memory, data is lost when the process stops. Every collection keeps each
+ *       document as its encoded BSON {@code byte[]} (mongo-java-server's own {@link BsonEncoder} /
+ *       {@link BsonDecoder}) and decodes it on read ({@link CompactBackend}), so the heap holds about the
+ *       BSON size (1.15&times;) instead of about 6&times; that, and the garbage collector has few objects to
+ *       trace. Indexes, query matching, updates and cursors are those of the memory backend; reads and
+ *       scans cost a decode per document.</li>
+ *   <li>{@code --mode memory}: mongo-java-server's own {@link MemoryBackend} (documents as Java objects),
+ *       kept for comparison.</li>
  *   <li>{@code --mode stack} (default): H2 MVStore file backend, data survives a restart.</li>
  * </ul>
  *
@@ -69,7 +102,10 @@ public final class MongoStandIn {
                     break;
                 case "-h":
                 case "--help":
-                    System.out.println("usage: MongoStandIn [--mode test|stack] [--host H] [--port P] [--data-file F]");
+                    System.out.println("usage: MongoStandIn [--mode test|memory|stack] [--host H] [--port P] [--data-file F]");
+                    System.out.println("  --mode test     in memory, documents stored as encoded BSON byte[] (data lost on stop)");
+                    System.out.println("  --mode memory   mongo-java-server's MemoryBackend, documents as Java objects (data lost on stop)");
+                    System.out.println("  --mode stack    H2 file backend in --data-file (default)");
                     return;
                 default:
                     System.err.println("MongoStandIn: unknown argument: " + arg);
@@ -81,8 +117,12 @@ public final class MongoStandIn {
         final String description;
         switch (mode) {
             case "test":
+                backend = new CompactBackend();
+                description = "in-memory backend, documents stored as BSON byte[] (data is lost on stop)";
+                break;
+            case "memory":
                 backend = new MemoryBackend();
-                description = "in-memory backend (data is lost on stop)";
+                description = "mongo-java-server memory backend (data is lost on stop)";
                 break;
             case "stack":
                 if (dataFile == null) {
@@ -99,7 +139,7 @@ public final class MongoStandIn {
                 description = "H2 file backend " + file.getPath();
                 break;
             default:
-                System.err.println("MongoStandIn: --mode must be 'test' or 'stack', got: " + mode);
+                System.err.println("MongoStandIn: --mode must be 'test', 'memory' or 'stack', got: " + mode);
                 System.exit(2);
                 return;
         }
@@ -144,5 +184,335 @@ public final class MongoStandIn {
             System.exit(2);
         }
         return args[index];
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // --mode test: the compact in-memory backend
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * In-memory backend whose collections keep every document as its encoded BSON {@code byte[]}.
+     *
+     * <p>Same behaviour as {@link MemoryBackend} (unique indexes are {@link MemoryUniqueIndex}, query
+     * matching, update operators, cursors, aggregation and commands all come from the shared
+     * mongo-java-server base classes); only the document storage differs. {@code MemoryBackend} /
+     * {@code MemoryDatabase} cannot simply be subclassed because their factory methods have the covariant
+     * return types {@code MemoryDatabase} / {@code MemoryCollection}, so the same small amount of glue
+     * is repeated here on top of the abstract base classes.
+     */
+    static final class CompactBackend extends AbstractMongoBackend {
+
+        CompactBackend() {
+            super();
+        }
+
+        @Override
+        protected MongoDatabase openOrCreateDatabase(String databaseName) {
+            return new CompactDatabase(databaseName, getCursorRegistry());
+        }
+    }
+
+    /** Counterpart of {@code MemoryDatabase} that creates {@link CompactCollection}s. */
+    static final class CompactDatabase extends AbstractSynchronizedMongoDatabase<Integer> {
+
+        CompactDatabase(String databaseName, CursorRegistry cursorRegistry) {
+            super(databaseName, cursorRegistry);
+            initializeNamespacesAndIndexes();
+        }
+
+        @Override
+        protected MongoCollection<Integer> openOrCreateCollection(String collectionName, CollectionOptions options) {
+            return new CompactCollection(this, collectionName, options, cursorRegistry);
+        }
+
+        @Override
+        protected Index<Integer> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
+                                                         boolean sparse) {
+            return new MemoryUniqueIndex(indexName, keys, sparse);
+        }
+
+        @Override
+        protected long getStorageSize() {
+            return 0;
+        }
+
+        @Override
+        protected long getFileSize() {
+            return 0;
+        }
+    }
+
+    /** BSON encoding / decoding of whole documents with mongo-java-server's own wire codec. */
+    static final class BsonCodec {
+
+        /** Reused per thread; replaced when a huge document made it grow beyond this many bytes. */
+        private static final int MAX_RETAINED_BUFFER = 1 << 20;
+        private static final ThreadLocal<ByteBuf> BUFFER = ThreadLocal.withInitial(() -> Unpooled.buffer(4096));
+
+        private BsonCodec() {
+        }
+
+        static byte[] encode(Document document) {
+            ByteBuf buffer = BUFFER.get();
+            buffer.clear();
+            try {
+                BsonEncoder.encodeDocument(document, buffer);
+                byte[] bytes = new byte[buffer.readableBytes()];
+                buffer.getBytes(buffer.readerIndex(), bytes);
+                return bytes;
+            } finally {
+                if (buffer.capacity() > MAX_RETAINED_BUFFER) {
+                    buffer.release();
+                    BUFFER.set(Unpooled.buffer(4096));
+                } else {
+                    buffer.clear();
+                }
+            }
+        }
+
+        static Document decode(byte[] bytes) {
+            ByteBuf buffer = Unpooled.wrappedBuffer(bytes);
+            try {
+                return BsonDecoder.decodeBson(buffer);
+            } finally {
+                buffer.release();
+            }
+        }
+    }
+
+    /**
+     * Read-only list view that decodes an encoded document on every {@link #get}. Query results and the
+     * cursors built from them hold these (a snapshot of the encoded documents), not decoded copies.
+     */
+    static final class DecodingList extends AbstractList<Document> implements RandomAccess {
+        private final List<byte[]> encoded;
+
+        DecodingList(List<byte[]> encoded) {
+            this.encoded = encoded;
+        }
+
+        @Override
+        public Document get(int index) {
+            return BsonCodec.decode(encoded.get(index));
+        }
+
+        @Override
+        public int size() {
+            return encoded.size();
+        }
+    }
+
+    /**
+     * Collection storing each document as encoded BSON. Positions are slot numbers in {@link #slots}
+     * ({@code null} = free slot, reused first-in first-out like {@code MemoryCollection}), so the natural
+     * order of documents is the same as with the memory backend.
+     *
+     * <p>{@link #getDocument} returns a freshly decoded copy, hence {@link #handleUpdate} stores the
+     * encoding of the updated document. The data size (collStats {@code size}) is the sum of the stored
+     * encodings, which is what the memory backend computes with {@code Utils.calculateSize}.
+     */
+    static final class CompactCollection extends AbstractSynchronizedMongoCollection<Integer> {
+
+        private final ArrayList<byte[]> slots = new ArrayList<>();
+        private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
+        private long dataSize;
+
+        CompactCollection(MongoDatabase database, String collectionName, CollectionOptions options,
+                          CursorRegistry cursorRegistry) {
+            super(database, collectionName, options, cursorRegistry);
+        }
+
+        // Sizes are tracked here from the byte[] lengths instead of re-encoding documents in the base class.
+        @Override
+        protected boolean tracksDataSize() {
+            return false;
+        }
+
+        @Override
+        protected synchronized void updateDataSize(int sizeDelta) {
+            dataSize += sizeDelta;
+        }
+
+        @Override
+        protected synchronized int getDataSize() {
+            return (int) Math.min(Integer.MAX_VALUE, dataSize);
+        }
+
+        @Override
+        protected Integer addDocumentInternal(Document document) {
+            byte[] bytes = BsonCodec.encode(document);
+            Integer position = freeSlots.poll();
+            if (position == null) {
+                position = slots.size();
+                slots.add(bytes);
+            } else {
+                slots.set(position, bytes);
+            }
+            dataSize += bytes.length;
+            return position;
+        }
+
+        @Override
+        protected Document getDocument(Integer position) {
+            byte[] bytes = slots.get(position);
+            return bytes == null ? null : BsonCodec.decode(bytes);
+        }
+
+        @Override
+        protected void removeDocument(Integer position) {
+            byte[] old = slots.set(position, null);
+            if (old != null) {
+                dataSize -= old.length;
+                freeSlots.add(position);
+            }
+        }
+
+        @Override
+        protected void handleUpdate(Integer position, Document oldDocument, Document newDocument) {
+            byte[] bytes = BsonCodec.encode(newDocument);
+            byte[] old = slots.set(position, bytes);
+            dataSize += bytes.length - (old == null ? 0 : old.length);
+        }
+
+        @Override
+        public synchronized int count() {
+            return slots.size() - freeSlots.size();
+        }
+
+        @Override
+        public synchronized boolean isEmpty() {
+            return count() == 0;
+        }
+
+        /** Like {@code MemoryCollection}: the slot holding a document equal to the given one. */
+        @Override
+        protected Integer findDocumentPosition(Document document) {
+            for (int i = 0; i < slots.size(); i++) {
+                byte[] bytes = slots.get(i);
+                if (bytes != null && document.equals(BsonCodec.decode(bytes))) {
+                    return i;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        protected Stream<DocumentWithPosition<Integer>> streamAllDocumentsWithPosition() {
+            return IntStream.range(0, slots.size())
+                .filter(i -> slots.get(i) != null)
+                .mapToObj(i -> new DocumentWithPosition<>(BsonCodec.decode(slots.get(i)), i));
+        }
+
+        /** Full scan in natural order ({@code $natural: -1} reverses it), as {@code MemoryCollection}. */
+        @Override
+        protected QueryResult matchDocuments(Document query, Document orderBy, int numberToSkip, int limit,
+                                             int batchSize, Document fieldSelector) {
+            final boolean descending = isNaturalDescending(orderBy);
+            final int size = slots.size();
+            Iterator<byte[]> scan = new Iterator<>() {
+                private int next = descending ? size - 1 : 0;
+
+                @Override
+                public boolean hasNext() {
+                    return descending ? next >= 0 : next < size;
+                }
+
+                @Override
+                public byte[] next() {
+                    byte[] bytes = slots.get(next);
+                    next += descending ? -1 : 1;
+                    return bytes;
+                }
+            };
+            return matchEncoded(scan, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
+        /** Index lookup: the positions delivered by an index, in the index's order. */
+        @Override
+        protected QueryResult matchDocuments(Document query, Iterable<Integer> positions, Document orderBy,
+                                             int numberToSkip, int limit, int batchSize, Document fieldSelector) {
+            Iterator<Integer> it = positions.iterator();
+            Iterator<byte[]> lookup = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public byte[] next() {
+                    Integer position = it.next();
+                    return position == null ? null : slots.get(position);
+                }
+            };
+            return matchEncoded(lookup, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
+        /**
+         * Same steps as {@code AbstractMongoCollection.matchDocumentsFromStream} (filter, stable sort, skip,
+         * limit, projection, first batch + cursor), but only the encodings of the matching documents are kept:
+         * a sort compares small documents holding just the top-level fields named in the sort spec, and the
+         * result list decodes lazily. A large result set therefore costs about its BSON size, as the stored data.
+         */
+        private QueryResult matchEncoded(Iterator<byte[]> source, Document query, Document orderBy, int numberToSkip,
+                                         int limit, int batchSize, Document fieldSelector) {
+            Comparator<Document> comparator = deriveComparator(orderBy);
+            List<byte[]> matching = new ArrayList<>();
+            List<Document> sortKeys = comparator == null ? null : new ArrayList<>();
+            while (source.hasNext()) {
+                byte[] bytes = source.next();
+                if (bytes == null) {
+                    continue;
+                }
+                Document document = BsonCodec.decode(bytes);
+                if (!documentMatchesQuery(document, query)) {
+                    continue;
+                }
+                matching.add(bytes);
+                if (sortKeys != null) {
+                    sortKeys.add(sortKey(document, orderBy));
+                }
+            }
+            if (comparator != null) {
+                Integer[] order = new Integer[matching.size()];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                // java.util.Arrays.sort on objects is stable, like Stream.sorted on an ordered stream.
+                java.util.Arrays.sort(order, (a, b) -> comparator.compare(sortKeys.get(a), sortKeys.get(b)));
+                List<byte[]> sorted = new ArrayList<>(order.length);
+                for (Integer i : order) {
+                    sorted.add(matching.get(i));
+                }
+                matching = sorted;
+            }
+            int from = numberToSkip > 0 ? Math.min(numberToSkip, matching.size()) : 0;
+            int to = limit > 0 ? (int) Math.min((long) from + limit, matching.size()) : matching.size();
+            if (from > 0 || to < matching.size()) {
+                matching = new ArrayList<>(matching.subList(from, to));
+            }
+            if (fieldSelector != null && !fieldSelector.keySet().isEmpty()) {
+                // The projection class is package-private: let the base class project the (already filtered,
+                // sorted and limited) documents with a match-all query.
+                Stream<Document> decoded = matching.stream().map(BsonCodec::decode);
+                return matchDocumentsFromStream(decoded, new Document(), null, 0, 0, batchSize, fieldSelector);
+            }
+            return createQueryResult(new DecodingList(matching), batchSize);
+        }
+
+        /** The top-level fields the sort spec refers to ({@code "a.b"} keeps all of {@code a}). */
+        private static Document sortKey(Document document, Document orderBy) {
+            Document key = new Document();
+            for (String path : orderBy.keySet()) {
+                if (path.startsWith("$")) {
+                    return document;
+                }
+                int dot = path.indexOf('.');
+                String field = dot < 0 ? path : path.substring(0, dot);
+                if (document.containsKey(field)) {
+                    key.put(field, document.get(field));
+                }
+            }
+            return key;
+        }
     }
 }
