@@ -65,7 +65,11 @@ export class TrackingRepository {
         updateOne: {
           filter: { _id: event.id },
           update: {
-            $setOnInsert: { dossierCode: event.dossierCode, contentHash: event.contentHash, acceptedAt: event.acceptedAt },
+            $setOnInsert: {
+              dossierCode: event.dossierCode,
+              contentHash: event.contentHash,
+              acceptedAt: event.acceptedAt,
+            },
           },
           upsert: true,
         },
