@@ -7,7 +7,8 @@
  *   node --max-old-space-size=12000 dist/bench/province-year.js --dossiers 2100000 --oracle-only \
  *     --expected /tmp/province-2100000.json
  *   node dist/bench/province-year.js --dossiers 2100000 --expected /tmp/province-2100000.json \
- *     [--year 2017] [--seed 1] [--concurrency 4] [--mongo-pid PID] [--keep]
+ *     [--year 2017] [--seed 1] [--duplicates r] [--shuffle-rate r] [--concurrency 4] [--mongo-pid PID]
+ *     [--verify] [--keep]
  *
  * 1. Expected figures: tools/oracle over the simulated events (desk `admin`, as posted) gives the
  *    year's summary (received.new, resolved.total, pending.total). The oracle holds every distinct
@@ -18,6 +19,9 @@
  *    line (events posted, rate, ETA, dossiers classified in reporting). Completion = the reporting
  *    summary of the year equals the oracle's figures (polled every 2 s once everything is
  *    accepted; gives up after 30 minutes without progress).
+ * 3. `--verify` (sizes whose oracle fits in memory next to the run): the oracle is kept and
+ *    tools/verify compares the live report API with it (months, quarters, the year, random ranges,
+ *    agencies, field and channel filters, summary and II.06a) and prints the differences.
  * Recorded: wall time from the first POST until completion, events/s, intake's own rate, peak RSS
  * (VmHWM) of each service and of the MongoDB stand-in (`--mongo-pid`), MongoDB data size (collStats
  * of every collection). One JSON line on stdout, a summary on stderr. Cleanup as the end-to-end
@@ -25,13 +29,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { buildOracle } from '../tools/oracle';
+import { buildOracle, type Oracle } from '../tools/oracle';
+import { formatTable, planQueries, verifyAgainst } from '../tools/verify/verify';
 import { uploadReference } from '../tools/simulator/cli';
 import { simulateProvince, type SimPostedEvent } from '../tools/simulator/province';
-import { BenchPipeline, INTAKE, log, mongoSize, round, sleep, type SummaryTotals } from './pipeline';
+import { BenchPipeline, INTAKE, REPORTING, log, mongoSize, round, sleep, type SummaryTotals } from './pipeline';
 import { benchArgs, peakRssMb } from './support';
 
-const args = benchArgs(['oracle-only', 'keep']);
+const args = benchArgs(['oracle-only', 'keep', 'verify']);
 const numberArg = (name: string, fallback: number): number => {
   const text = args.get(name);
   const value = text === undefined ? fallback : Number(text);
@@ -43,6 +48,14 @@ const year = numberArg('year', 2017);
 const seed = numberArg('seed', 1);
 const concurrency = numberArg('concurrency', 4);
 const mongoPid = args.has('mongo-pid') ? numberArg('mongo-pid', 1) : undefined;
+const shareArg = (name: string): number => {
+  const value = Number(args.get(name) ?? '0');
+  if (!(value >= 0 && value <= 1)) throw new Error(`--${name} must be between 0 and 1, got ${args.get(name)}`);
+  return value;
+};
+const duplicates = shareArg('duplicates');
+const shuffleRate = shareArg('shuffle-rate');
+const verify = args.has('verify');
 const expectedFile = args.get('expected');
 const oracleOnly = args.has('oracle-only');
 const keep = args.has('keep');
@@ -53,15 +66,18 @@ interface Expected {
   dossiers: number;
   year: number;
   seed: number;
+  duplicates: number;
+  shuffleRate: number;
   events: number;
   totals: SummaryTotals;
 }
 
-const simulate = () => simulateProvince({ seed, years: [year], dossiers });
+const simulate = () =>
+  simulateProvince({ seed, years: [year], dossiers, duplicateRate: duplicates, shuffle: shuffleRate });
 const period = { from: `${year}-01-01`, to: `${year}-12-31` };
 const asPosted = (item: SimPostedEvent): SimPostedEvent => ({ desk: 'admin', event: item.event });
 
-function computeExpected(): Expected {
+function computeExpected(): { expected: Expected; oracle: Oracle } {
   const started = performance.now();
   const simulation = simulate();
   let events = 0;
@@ -75,30 +91,29 @@ function computeExpected(): Expected {
   const oracle = buildOracle({ ...simulation.reference, events: counted });
   const figures = oracle.figures({ ...period, now: Date.now() });
   log(`oracle: ${events} events, ${round((performance.now() - started) / 1000)} s`);
-  return {
-    dossiers,
-    year,
-    seed,
-    events,
-    totals: {
-      received: { new: figures.received.new },
-      resolved: { total: figures.resolved.total },
-      pending: { total: figures.pending.total },
-    },
+  const totals = {
+    received: { new: figures.received.new },
+    resolved: { total: figures.resolved.total },
+    pending: { total: figures.pending.total },
   };
+  return { expected: { dossiers, year, seed, duplicates, shuffleRate, events, totals }, oracle };
 }
 
-function loadExpected(): Expected {
-  if (expectedFile !== undefined && existsSync(expectedFile)) {
+/** The expected figures, from `--expected` when it exists (not with `--verify`, which needs the oracle). */
+function loadExpected(): { expected: Expected; oracle?: Oracle } {
+  if (!verify && expectedFile !== undefined && existsSync(expectedFile)) {
     const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected;
-    if (expected.dossiers !== dossiers || expected.year !== year || expected.seed !== seed) {
-      throw new Error(`${expectedFile} was computed for other options: ${JSON.stringify(expected)}`);
+    const options = { dossiers, year, seed, duplicates, shuffleRate };
+    for (const [name, value] of Object.entries(options)) {
+      if ((expected as unknown as Record<string, unknown>)[name] !== value) {
+        throw new Error(`${expectedFile} was computed for other options (${name}): ${JSON.stringify(expected)}`);
+      }
     }
-    return expected;
+    return { expected };
   }
-  const expected = computeExpected();
-  if (expectedFile !== undefined) writeFileSync(expectedFile, JSON.stringify(expected));
-  return expected;
+  const computed = computeExpected();
+  if (expectedFile !== undefined) writeFileSync(expectedFile, JSON.stringify(computed.expected));
+  return computed;
 }
 
 const same = (a: SummaryTotals | undefined, b: SummaryTotals) =>
@@ -110,7 +125,7 @@ const brief = (s: SummaryTotals | undefined) =>
   s === undefined ? 'none' : `received ${s.received.new}, resolved ${s.resolved.total}, pending ${s.pending.total}`;
 
 async function main(): Promise<void> {
-  const expected = loadExpected();
+  const { expected, oracle } = loadExpected();
   log(`expected (${expected.events} events): ${brief(expected.totals)}`);
   if (oracleOnly) return;
 
@@ -119,7 +134,7 @@ async function main(): Promise<void> {
   const db = await pipeline.connectDatabase();
   const result: Record<string, unknown> = {
     namespace: pipeline.id,
-    options: { dossiers, year, seed, concurrency },
+    options: { dossiers, year, seed, duplicates, shuffleRate, concurrency },
     expected: expected.totals,
     loadAverageStart: loadavg().map((value) => round(value, 2)),
   };
@@ -192,6 +207,7 @@ async function main(): Promise<void> {
     } finally {
       clearInterval(progress);
     }
+    if (oracle !== undefined) result.verify = await verifyReports(pipeline, oracle, simulation.reference);
     result.peakRssMb = { ...pipeline.peakRssMb(), ...(mongoPid === undefined ? {} : { mongo: peakRssMb(mongoPid) }) };
     result.loadAverageEnd = loadavg().map((value) => round(value, 2));
     result.mongo = await mongoSize(db);
@@ -208,6 +224,24 @@ async function main(): Promise<void> {
   } finally {
     await pipeline.cleanup(db, keep);
   }
+}
+
+/** tools/verify's plan of queries against the live report API; prints the differences. */
+async function verifyReports(
+  pipeline: BenchPipeline,
+  oracle: Oracle,
+  reference: { agencies: Parameters<typeof planQueries>[0]['agencies']; fields: ReadonlyArray<{ code: string }> },
+): Promise<{ queries: number; differences: number }> {
+  const queries = planQueries({ ...period, agencies: reference.agencies, fields: reference.fields, seed });
+  const result = await verifyAgainst(REPORTING, pipeline.adminKey, oracle, queries, {
+    onProgress: (done, total) => {
+      if (done % 10 === 0 || done === total) process.stderr.write(`\r  verify: ${done}/${total} queries`);
+    },
+  });
+  process.stderr.write('\n');
+  if (result.differences.length > 0) log(formatTable(result.differences));
+  log(`verify: ${result.queries} queries, ${result.differences.length} differences`);
+  return { queries: result.queries, differences: result.differences.length };
 }
 
 main().catch((error: unknown) => {

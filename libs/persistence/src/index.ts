@@ -4,3 +4,4 @@ export * from './newest-versions';
 export * from './versioned-store';
 export * from './duplicate-key';
 export * from './canonical-json';
+export * from './pages-of';

@@ -1,5 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { DossierEvent, DossierSnapshot } from '@tthc/contracts';
+import type { DossierSnapshot } from '@tthc/contracts';
 import type { DataQualityIssue } from '../domain/fold';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { duplicateKeyIndexes } from '@tthc/persistence';
+import { duplicateKeyIndexes, pagesOf } from '@tthc/persistence';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { DossierEvent } from '@tthc/contracts';
@@ -195,9 +195,15 @@ export class TrackingRepository {
     );
   }
 
-  /** Dossiers whose latest version has not been published (after a crash between write and publish). */
-  async unpublished(limit: number): Promise<DossierRecord[]> {
-    return this.dossiers.find({ factOwed: true }).limit(limit).lean<DossierRecord[]>();
+  /**
+   * Dossiers whose latest version has not been published (after a crash between write and publish),
+   * in pages of `pageSize`, from one pass over the collection.
+   */
+  unpublishedPages(pageSize: number): AsyncGenerator<DossierRecord[]> {
+    return pagesOf(
+      this.dossiers.find({ factOwed: true }).lean<DossierRecord[]>().cursor({ batchSize: pageSize }),
+      pageSize,
+    );
   }
 
   /** Records that the became_overdue notification of this version was published. */
@@ -206,16 +212,21 @@ export class TrackingRepository {
     if (current?.version === version) await this.dossiers.updateOne({ _id: code }, { $set: { overdueNotifiedAt: at } });
   }
 
-  /** A page of received, unfinished, not voided dossiers (by code, after `afterCode`). */
-  async openDossiers(afterCode: string | null, limit: number, withDueOnly: boolean): Promise<DossierRecord[]> {
+  /**
+   * Received, unfinished, not voided dossiers in pages of `pageSize`, from ONE pass over the
+   * collection (a cursor, in no particular order). Not paged by `_id > after` with a sort: the
+   * stand-in has no secondary indexes and answers every such page with a full scan and sort, which
+   * made a sweep over 2 million dossiers quadratic (docs/performance.md); a real MongoDB does the
+   * same single collection scan either way.
+   */
+  openDossierPages(pageSize: number, withDueOnly: boolean): AsyncGenerator<DossierRecord[]> {
     const filter: Record<string, unknown> = {
       kind: 'dossier',
       'state.finishedAt': null,
       'state.status': { $ne: 'voided' },
     };
     if (withDueOnly) filter['state.dueAt'] = { $ne: null };
-    if (afterCode !== null) filter._id = { $gt: afterCode };
-    return this.dossiers.find(filter).sort({ _id: 1 }).limit(limit).lean<DossierRecord[]>();
+    return pagesOf(this.dossiers.find(filter).lean<DossierRecord[]>().cursor({ batchSize: pageSize }), pageSize);
   }
 
   /** Fingerprint of the calendar the open dossiers were last refolded with (`tracking_meta`). */

@@ -69,9 +69,9 @@ export class MaintenanceWorker implements QueueJobHandler<typeof TRACKING_MAINTE
 
   async reconcile(): Promise<SweepReport> {
     const report: SweepReport = { republished: 0, timersAdded: 0, notified: 0, scanned: 0 };
-    for (let page = 0; page < MAX_OWED_PAGES; page++) {
-      const owed = (await this.repository.unpublished(this.pageSize)).filter((record) => record.state !== null);
-      if (owed.length === 0) break;
+    let pages = 0;
+    for await (const page of this.repository.unpublishedPages(this.pageSize)) {
+      const owed = page.filter((record) => record.state !== null);
       const now = new Date().toISOString();
       await this.refolder.publish(
         owed.map((record) =>
@@ -80,14 +80,10 @@ export class MaintenanceWorker implements QueueJobHandler<typeof TRACKING_MAINTE
         ),
       );
       report.republished += owed.length;
-      if (owed.length < this.pageSize) break;
+      if (++pages >= MAX_OWED_PAGES) break;
     }
 
-    let after: string | null = null;
-    for (;;) {
-      const records = await this.repository.openDossiers(after, this.pageSize, true);
-      if (records.length === 0) break;
-      after = records[records.length - 1]!._id;
+    for await (const records of this.repository.openDossierPages(this.pageSize, true)) {
       report.scanned += records.length;
       const presence = await this.timers.presence(records);
       const now = Date.now();
@@ -102,7 +98,6 @@ export class MaintenanceWorker implements QueueJobHandler<typeof TRACKING_MAINTE
       }
       await this.timers.add(toAdd);
       report.timersAdded += toAdd.length;
-      if (records.length < this.pageSize) break;
     }
     if (report.republished + report.timersAdded + report.notified > 0) {
       this.logger.warn(
@@ -115,17 +110,12 @@ export class MaintenanceWorker implements QueueJobHandler<typeof TRACKING_MAINTE
   async refoldOpen(years: readonly string[]): Promise<{ refolded: number }> {
     const fingerprint = calendarFingerprint(this.reference.all('calendar'));
     let refolded = 0;
-    let after: string | null = null;
-    for (;;) {
-      const records = await this.repository.openDossiers(after, this.pageSize, false);
-      if (records.length === 0) break;
-      after = records[records.length - 1]!._id;
+    for await (const records of this.repository.openDossierPages(this.pageSize, false)) {
       await this.refolder.refold(
         records.map((record) => record._id),
         new Date().toISOString(),
       );
       refolded += records.length;
-      if (records.length < this.pageSize) break;
     }
     await this.repository.setRefoldedCalendar(fingerprint);
     this.logger.log(`calendar change (${years.join(', ')}): ${refolded} open dossier(s) refolded`);
