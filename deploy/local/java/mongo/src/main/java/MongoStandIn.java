@@ -412,6 +412,17 @@ public final class MongoStandIn {
             dataSize += sizeDelta;
         }
 
+        /** {@code collStats}: the library's figures, with {@code size} and {@code avgObjSize} from the 64-bit total. */
+        @Override
+        public synchronized Document getStats() {
+            Document stats = super.getStats();
+            int count = count();
+            stats.put("size", dataSize);
+            stats.put("avgObjSize", count == 0 ? 0 : dataSize / count);
+            return stats;
+        }
+
+        /** The library's API is an int: capped at 2^31 - 1 here, the exact total is in {@link #getStats()}. */
         @Override
         protected synchronized int getDataSize() {
             return (int) Math.min(Integer.MAX_VALUE, dataSize);
