@@ -530,40 +530,29 @@ public final class MongoStandIn {
         protected QueryResult matchDocuments(Document query, Iterable<Integer> positions, Document orderBy,
                                              int numberToSkip, int limit, int batchSize, Document fieldSelector) {
             if (answeredByIdIndex(query)) {
-                java.util.LinkedHashSet<Integer> distinct = new java.util.LinkedHashSet<>();
-                for (Integer position : positions) {
-                    if (position != null && position < slots.size() && slots.get(position) != null) {
-                        distinct.add(position);
-                    }
+                // Exact: each found document once, not decoded or matched again.
+                List<byte[]> found = new ArrayList<>();
+                for (Integer position : new java.util.LinkedHashSet<>(heldPositions(positions))) {
+                    found.add(slots.get(position));
                 }
-                Iterator<Integer> exact = distinct.iterator();
-                Iterator<byte[]> lookup = new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return exact.hasNext();
-                    }
-
-                    @Override
-                    public byte[] next() {
-                        return slots.get(exact.next());
-                    }
-                };
-                return matchEncoded(lookup, null, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+                return matchEncoded(found.iterator(), null, orderBy, numberToSkip, limit, batchSize, fieldSelector);
             }
-            Iterator<Integer> it = positions.iterator();
-            Iterator<byte[]> lookup = new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
+            List<byte[]> candidates = new ArrayList<>();
+            for (Integer position : positions) {
+                candidates.add(position == null ? null : slots.get(position));
+            }
+            return matchEncoded(candidates.iterator(), query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
 
-                @Override
-                public byte[] next() {
-                    Integer position = it.next();
-                    return position == null ? null : slots.get(position);
+        /** The positions that hold a document, in the index's order. */
+        private List<Integer> heldPositions(Iterable<Integer> positions) {
+            List<Integer> held = new ArrayList<>();
+            for (Integer position : positions) {
+                if (position != null && position < slots.size() && slots.get(position) != null) {
+                    held.add(position);
                 }
-            };
-            return matchEncoded(lookup, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            }
+            return held;
         }
 
         /**
