@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { DOSSIER_FACTS } from '@tthc/contracts';
+import { DOSSIER_FACTS, partitionOf } from '@tthc/contracts';
 import {
   factOf,
   mongoUrlFor,
@@ -130,7 +130,7 @@ describe('on-time-rate consumes lifecycle facts (real Kafka and MongoDB)', () =>
       async () => {
         const [atFinal, journals] = await Promise.all([
           db.collection('otr_dossiers').countDocuments({ _id: { $regex: '^C-' } as never, version: 2 }),
-          db.collection('otr_journals').countDocuments({}),
+          db.collection('otr_ledger_buckets').countDocuments({ open: { $ne: null } }),
         ]);
         return atFinal === finals.length && journals === 0 ? true : undefined;
       },
@@ -157,30 +157,37 @@ describe('on-time-rate consumes lifecycle facts (real Kafka and MongoDB)', () =>
     }
   });
 
-  it('completes a journal left open by a crashed process without applying any counter twice', async () => {
+  it('completes a journal a crashed process claimed, without applying any counter twice', async () => {
     const key = { agency: 'J', field: 'F', procedure: 'P', channel: 'online', date: '2017-01-05' };
+    const trigger = 'TRIGGER';
+    const bucket = partitionOf(trigger, testConfig('on-time-rate', namespace).kafka.eventPartitions);
+    // The crashed process claimed the next sequence of the trigger's bucket and applied one counter of two.
+    const buckets = db.collection<{ _id: string; seq: number; open: string | null }>('otr_ledger_buckets');
+    const seq = ((await buckets.findOne({ _id: String(bucket) }))?.seq ?? 0) + 1;
     await db
       .collection('otr_counters')
-      .insertOne({ _id: 'already-applied' as never, ...key, received: 5, journals: ['J-1'] });
-    await db.collection('otr_journals').insertOne({
-      _id: 'J-1' as never,
-      bootId: 'a-crashed-process',
+      .insertOne({ _id: 'already-applied' as never, ...key, received: 5, w: { [bucket]: seq } });
+    const journal = {
+      _id: 'J-1',
+      bucket,
+      seq,
       createdAt: '2026-11-22T00:00:00.000Z',
       increments: [
         { _id: 'already-applied', key, inc: { received: 2 } },
         { _id: 'not-yet-applied', key: { ...key, date: '2017-01-06' }, inc: { received: 3 } },
       ],
       dossiers: [],
-    });
+    };
+    await buckets.updateOne({ _id: String(bucket) }, { $set: { seq, open: 'J-1', journal } }, { upsert: true });
     await produce(namespace, DOSSIER_FACTS, [
-      factOf(snapshotOf({ dossierCode: 'TRIGGER', version: 1, agencyCode: 'J' })),
+      factOf(snapshotOf({ dossierCode: trigger, version: 1, agencyCode: 'J' })),
     ]);
     await waitFor(
-      async () =>
-        (await db.collection('otr_journals').countDocuments({ _id: 'J-1' as never })) === 0 ? true : undefined,
-      {
-        what: 'the open journal to be completed',
+      async () => {
+        const doc = await buckets.findOne({ _id: String(bucket) });
+        return doc?.open === null && (doc?.seq ?? 0) > seq ? true : undefined;
       },
+      { what: 'the open journal to be completed and the trigger applied after it' },
     );
     expect(await db.collection('otr_counters').findOne({ _id: 'already-applied' as never })).toMatchObject({
       received: 5,

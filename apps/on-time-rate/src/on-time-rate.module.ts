@@ -11,7 +11,6 @@ import { DossierFactsHandler } from './consumers/dossier-facts.handler';
 import { CountingContext } from './counting/counting-context';
 import { CountingState } from './persistence/counting-state';
 import { OnTimeRateLedger } from './persistence/on-time-rate-ledger';
-import { FactGate } from './rebuild/fact-gate';
 import { OTR_REBUILDS } from './rebuild/rebuild.queue';
 import { RebuildService } from './rebuild/rebuild.service';
 import { RebuildStore } from './rebuild/rebuild.store';
@@ -42,7 +41,6 @@ export class OnTimeRateModule {
         OnTimeRateLedger,
         CountingContext,
         CountingState,
-        FactGate,
         DossierFactsHandler,
         RebuildStore,
         RebuildService,

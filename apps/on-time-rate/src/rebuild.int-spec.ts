@@ -41,7 +41,7 @@ function expectedCounters(snapshots: readonly DossierSnapshot[], policies: Count
 
 describe('rebuild of the on-time-rate counters (real Kafka, MongoDB and Redis)', () => {
   const namespace = newNamespace('otrrebuild');
-  const env = { REBUILD_PROGRESS_EVERY: '40', REBUILD_GATE_GRACE_MS: '0' };
+  const env = { REBUILD_PROGRESS_EVERY: '40' };
   let service: RunningService | undefined;
   let db: mongoose.Connection;
 
@@ -110,7 +110,7 @@ describe('rebuild of the on-time-rate counters (real Kafka, MongoDB and Redis)',
       async () => {
         const [dossiers, journals] = await Promise.all([
           db.collection('otr_dossiers').countDocuments({}),
-          db.collection('otr_journals').countDocuments({}),
+          db.collection('otr_ledger_buckets').countDocuments({ open: { $ne: null } }),
         ]);
         return dossiers === snapshots.length && journals === 0 ? true : undefined;
       },

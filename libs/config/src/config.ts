@@ -87,7 +87,6 @@ export const environmentSchema = z.object({
   /** on-time-rate: dossiers a rebuild reclassifies between two progress saves. */
   REBUILD_PROGRESS_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
   /** on-time-rate: after closing the fact gate, how long a rebuild waits for other replicas' batches in flight. */
-  REBUILD_GATE_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** reporting: cron pattern of the scheduled II.06a reports (5 fields, or 6 with seconds first). */
   SCHEDULED_REPORTS_CRON: z
     .string()
@@ -125,7 +124,7 @@ export interface AppConfig {
   /** The CONTRACT §5 counting policies (`CountingPolicies` of libs/counting; docs/counting.md). */
   counting: CountingConfig;
   /** Rebuild of on-time-rate's counters (docs/counting.md, "Rebuild"). */
-  rebuild: { progressEvery: number; gateGraceMs: number };
+  rebuild: { progressEvery: number };
   /** Scheduled II.06a reports of reporting (docs/reporting.md, "Scheduled reports"). */
   scheduledReports: { cron: string; timezone: string };
 }
@@ -192,7 +191,7 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       supplement: e.COUNTING_SUPPLEMENT,
       outcomeBy: e.COUNTING_OUTCOME_BY,
     },
-    rebuild: { progressEvery: e.REBUILD_PROGRESS_EVERY, gateGraceMs: e.REBUILD_GATE_GRACE_MS },
+    rebuild: { progressEvery: e.REBUILD_PROGRESS_EVERY },
     scheduledReports: { cron: e.SCHEDULED_REPORTS_CRON, timezone: e.SCHEDULED_REPORTS_TZ },
   };
 }

@@ -5,3 +5,4 @@ export * from './dossier-outcome';
 export * from './reference';
 export * from './topic';
 export * from './topics';
+export * from './partition';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'mongoose';
-import { duplicateKeyIndexes, newestVersions } from '@tthc/persistence';
+import { duplicateKeyIndexes, isDuplicateKey, newestVersions } from '@tthc/persistence';
 import {
   contributionDiff,
   counterId,
@@ -24,9 +24,10 @@ export interface LedgerDossier {
 /** The collections of one ledger (each service keeps its own). */
 export interface LedgerCollections {
   counters: string;
-  journals: string;
   dossiers: string;
-  /** One document `{_id: 'sequence', value}` counting completed journals. */
+  /** One document per bucket: its journal sequence and the journal being completed (if any). */
+  buckets: string;
+  /** One document `{_id: 'sequence', value}` counting completed journals (readers reload when it moves). */
   meta: string;
 }
 
@@ -37,12 +38,25 @@ export interface LedgerOrder<D> {
   of: (document: D) => number;
 }
 
+export interface LedgerOptions<D> {
+  /**
+   * The bucket of a dossier (the writes of one bucket are serialised). Must be the partition its
+   * messages are consumed from (`partitionOf(code, partitions)`), so one Kafka batch is one bucket;
+   * any deterministic function is correct, this one is also cheap.
+   */
+  bucketOf: (dossierId: string) => number;
+  order?: LedgerOrder<D>;
+  /** Most dossiers in one journal (a journal is one MongoDB document: well under 16 MB). */
+  maxJournalDossiers?: number;
+}
+
 const BY_VERSION: LedgerOrder<LedgerDossier> = { fields: ['version'], of: (document) => document.version };
 
 export interface ApplyOptions<D> {
   /**
    * Runs with the documents that will be applied (newer than the stored ones) before anything is
    * written; if it fails, nothing is applied (e.g. publish them first, so a crash republishes).
+   * May run again for the same documents when another writer of the bucket got there first.
    */
   beforeWriting?: (newer: D[]) => Promise<void>;
 }
@@ -56,54 +70,103 @@ export type JournalCompletedListener = (
   sequence: number,
 ) => void;
 
+/**
+ * Several writers kept claiming the same bucket before this one could (a rebalance storm or a
+ * rebuild racing the consumers): nothing was applied; the caller retries the batch later. Not a
+ * property of the messages, so never a reason to dead-letter them.
+ */
+export class LedgerContentionError extends Error {
+  readonly retryable = true;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerContentionError';
+  }
+}
+
+/** `w.<bucket>`: the sequence of the last journal of that bucket applied to a counter. */
+type Watermarks = Record<string, number>;
+
 interface CounterDocument extends CounterKey, CounterIncrement {
   _id: string;
-  /** Ids of the last journals applied to this counter (the idempotency guard). */
-  journals: string[];
+  w?: Watermarks;
 }
 
 interface Journal<D extends LedgerDossier> {
   _id: string;
-  bootId: string;
+  bucket: number;
+  /** This journal's place in its bucket: 1, 2, 3, … with no gaps and no repeats. */
+  seq: number;
   createdAt: string;
   increments: { _id: string; key: CounterKey; inc: CounterIncrement }[];
   dossiers: D[];
 }
 
-const KEEP_JOURNAL_IDS = 32;
+interface BucketDocument<D extends LedgerDossier> {
+  _id: string;
+  /** Sequence of the last journal claimed in this bucket (0: none yet). */
+  seq: number;
+  /** Id of the claimed journal not yet completed, or null. */
+  open: string | null;
+  journal?: Journal<D> | null;
+  at?: string;
+}
+
+/** The dossier document as stored: the ledger adds the sequence of the journal that wrote it. */
+type StoredDossier<D> = D & { ledgerSeq?: number };
+
+const MAX_CLAIM_ROUNDS = 20;
 
 /**
- * Keeps the counters exactly right without transactions: each batch's merged increments and new
- * per-dossier contributions are written to a journal first; every counter update carries a
- * guard (`journals` does not contain this journal), so applying a journal twice changes nothing;
- * then the dossier documents are written and the journal deleted. Journals left open by a
- * previous process are completed before new facts are applied.
+ * Keeps the counters exactly right without transactions, whatever the number of writers
+ * (replicas, a zombie whose partition moved, a rebuild), in four steps per batch of a bucket:
+ *
+ * 1. **Read** the bucket's document (`seq`, `open`). A journal left open (a writer crashed or was
+ *    paused in step 3) is completed first, by whoever sees it.
+ * 2. **Compute** from the stored dossiers the journal: the new dossier documents and the merged
+ *    counter increments (the change of each dossier's contribution).
+ * 3. **Claim** sequence `seq + 1` with the journal, by one conditional update of the bucket
+ *    document (`{_id, seq, open: null}`): of two writers that read the same state, one wins; the
+ *    other computed from dossiers that may have changed, throws its journal away and starts over.
+ *    The stored dossiers a claimed journal was computed from cannot have changed before it is
+ *    completed: every writer of the bucket must claim first.
+ * 4. **Complete**: every counter update carries its guard in the same atomic update
+ *    (`w.<bucket> < seq`, then sets it), so a counter gets a journal's increment once, whoever
+ *    completes it and however often; the dossier documents are replaced under the same guard
+ *    (`ledgerSeq < seq`: a late writer never rolls one back); then `open` is cleared.
+ *
+ * Only `_id` lookups (with a guard beside the `_id`), as the MongoDB stand-in requires for speed.
+ * Journals of one bucket are strictly sequential, so the per-counter watermark is monotonic and a
+ * journal applied long ago (or a paused writer resuming) can never be applied again.
  */
 export class CounterLedger<D extends LedgerDossier> {
   private readonly logger = new Logger(CounterLedger.name);
-  private readonly bootId = randomUUID();
-  /** Journals this process is completing right now (not to be picked up as "open" meanwhile). */
-  private readonly inFlight = new Set<string>();
-  /** The calls of `apply` under way in this process: their dossiers, and when each settles. */
-  private readonly applying = new Set<{ ids: ReadonlySet<string>; settled: Promise<void> }>();
+  private readonly bucketLocks = new Map<number, Promise<unknown>>();
   private readonly listeners: JournalCompletedListener[] = [];
+  private readonly order: LedgerOrder<D>;
+  private readonly bucketOf: (dossierId: string) => number;
+  private readonly maxJournalDossiers: number;
 
   constructor(
     private readonly connection: Connection,
     private readonly names: LedgerCollections,
-    private readonly order: LedgerOrder<D> = BY_VERSION,
-  ) {}
+    options: LedgerOptions<D>,
+  ) {
+    this.order = options.order ?? (BY_VERSION as unknown as LedgerOrder<D>);
+    this.bucketOf = options.bucketOf;
+    this.maxJournalDossiers = options.maxJournalDossiers ?? 1000;
+  }
 
   private get counters() {
     return this.connection.collection<CounterDocument>(this.names.counters);
   }
 
-  private get journals() {
-    return this.connection.collection<Journal<D>>(this.names.journals);
+  private get dossiers() {
+    return this.connection.collection<StoredDossier<LedgerDossier>>(this.names.dossiers);
   }
 
-  private get dossiers() {
-    return this.connection.collection<LedgerDossier>(this.names.dossiers);
+  private get buckets() {
+    return this.connection.collection<BucketDocument<D>>(this.names.buckets);
   }
 
   private get meta() {
@@ -112,6 +175,115 @@ export class CounterLedger<D extends LedgerDossier> {
 
   onJournalCompleted(listener: JournalCompletedListener): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Applies the documents newer than the stored ones: the counters move by the change of each
+   * dossier's contribution, then the documents replace the stored ones. Returns those applied.
+   * With no documents, completes the journals left open (e.g. before a rebuild reads everything).
+   */
+  async apply(documents: readonly D[], options: ApplyOptions<D> = {}): Promise<D[]> {
+    if (documents.length === 0) {
+      await this.completeOpenJournals();
+      return [];
+    }
+    const applied: D[] = [];
+    for (const [bucket, group] of groupByBucket(documents, this.bucketOf)) {
+      for (let start = 0; start < group.length; start += this.maxJournalDossiers) {
+        const chunk = group.slice(start, start + this.maxJournalDossiers);
+        applied.push(...(await this.inBucket(bucket, () => this.applyToBucket(bucket, chunk, options))));
+      }
+    }
+    return applied;
+  }
+
+  /** Completes every journal left open in any bucket. */
+  async completeOpenJournals(): Promise<void> {
+    const open = await this.buckets.find({ open: { $ne: null } }, { projection: { _id: 1, open: 1 } }).toArray();
+    for (const { _id, open: journalId } of open) {
+      if (journalId === null) continue;
+      const bucket = Number(_id);
+      await this.inBucket(bucket, () => this.finishOpen(bucket, journalId));
+    }
+  }
+
+  /**
+   * One writer per bucket at a time in this process (two batches of one partition around a
+   * rebalance, a rebuild chunk and a batch): they would only make each other retry. Across
+   * processes the claim in {@link applyToBucket} decides.
+   */
+  private async inBucket<T>(bucket: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.bucketLocks.get(bucket) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const tail = run.catch(() => undefined);
+    this.bucketLocks.set(bucket, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.bucketLocks.get(bucket) === tail) this.bucketLocks.delete(bucket);
+    }
+  }
+
+  private async applyToBucket(bucket: number, documents: readonly D[], options: ApplyOptions<D>): Promise<D[]> {
+    for (let round = 1; round <= MAX_CLAIM_ROUNDS; round++) {
+      const state = await this.readBucket(bucket);
+      if (state.open !== null) {
+        await this.finishOpen(bucket, state.open);
+        continue;
+      }
+      const newer = await this.newer(documents);
+      if (newer.length === 0) return [];
+      await options.beforeWriting?.(newer.map(({ document }) => document));
+      const parts = newer.flatMap(({ document, previous }) => contributionDiff(previous, document.applied));
+      const journal: Journal<D> = {
+        _id: randomUUID(),
+        bucket,
+        seq: state.seq + 1,
+        createdAt: new Date().toISOString(),
+        increments: mergeIncrements(parts).map(({ key, inc }) => ({ _id: counterId(key), key, inc })),
+        dossiers: newer.map(({ document }) => document),
+      };
+      if (!(await this.claim(bucket, state.seq, journal))) continue;
+      await this.complete(journal);
+      return journal.dossiers;
+    }
+    throw new LedgerContentionError(
+      `bucket ${bucket} of ${this.names.counters} was claimed by other writers ${MAX_CLAIM_ROUNDS} times in a row`,
+    );
+  }
+
+  private async readBucket(bucket: number): Promise<{ seq: number; open: string | null }> {
+    const doc = await this.buckets.findOne({ _id: String(bucket) }, { projection: { seq: 1, open: 1 } });
+    return { seq: doc?.seq ?? 0, open: doc?.open ?? null };
+  }
+
+  /** Takes sequence `seen + 1` of the bucket for `journal`; false when another writer took it first. */
+  private async claim(bucket: number, seen: number, journal: Journal<D>): Promise<boolean> {
+    try {
+      const result = await this.buckets.updateOne(
+        { _id: String(bucket), seq: seen, open: null },
+        { $set: { seq: journal.seq, open: journal._id, journal, at: journal.createdAt } },
+        { upsert: seen === 0 },
+      );
+      return result.modifiedCount === 1 || result.upsertedCount === 1;
+    } catch (error) {
+      // The bucket's first claim raced another: the document exists now, taken by the other writer.
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Completes the open journal of a bucket if it is still open (someone else may have just done it). */
+  private async finishOpen(bucket: number, journalId: string): Promise<void> {
+    const doc = await this.buckets.findOne({ _id: String(bucket) });
+    if (doc === null || doc.open !== journalId) return;
+    if (doc.journal === null || doc.journal === undefined || doc.journal._id !== journalId) {
+      throw new Error(`bucket ${bucket} of ${this.names.counters}: open journal ${journalId} is missing`);
+    }
+    this.logger.warn(
+      `completing journal ${journalId} (bucket ${bucket}, seq ${doc.journal.seq}) left open by another writer`,
+    );
+    await this.complete(doc.journal);
   }
 
   /** The documents that are newer than the stored ones (the newest per id), with what the stored one applied. */
@@ -135,137 +307,73 @@ export class CounterLedger<D extends LedgerDossier> {
   }
 
   /**
-   * Applies the documents newer than the stored ones: the counters move by the change of each
-   * dossier's contribution, then the documents replace the stored ones. Returns those applied.
-   */
-  async apply(documents: readonly D[], options: ApplyOptions<D> = {}): Promise<D[]> {
-    // A batch redelivered after a rebalance may arrive while this process still applies its first
-    // delivery: the later call waits for the earlier one on the same dossiers, or both would
-    // compute and apply the same change. Registered before the first await, so the order is the
-    // order of the calls.
-    const ids = new Set(documents.map((doc) => doc._id));
-    const earlier = [...this.applying].filter((entry) => [...ids].some((id) => entry.ids.has(id)));
-    let settle = (): void => undefined;
-    const entry = { ids, settled: new Promise<void>((resolve) => (settle = resolve)) };
-    this.applying.add(entry);
-    try {
-      await Promise.all(earlier.map((other) => other.settled));
-      return await this.applyNewer(documents, options);
-    } finally {
-      this.applying.delete(entry);
-      settle();
-    }
-  }
-
-  private async applyNewer(documents: readonly D[], options: ApplyOptions<D>): Promise<D[]> {
-    await this.completeOpenJournals();
-    const newer = await this.newer(documents);
-    if (newer.length === 0) return [];
-    await options.beforeWriting?.(newer.map(({ document }) => document));
-    const parts = newer.flatMap(({ document, previous }) => contributionDiff(previous, document.applied));
-    const journal: Journal<D> = {
-      _id: randomUUID(),
-      bootId: this.bootId,
-      createdAt: new Date().toISOString(),
-      increments: mergeIncrements(parts).map(({ key, inc }) => ({ _id: counterId(key), key, inc })),
-      dossiers: newer.map(({ document }) => document),
-    };
-    this.inFlight.add(journal._id);
-    try {
-      await this.journals.insertOne(journal);
-      await this.complete(journal);
-    } finally {
-      this.inFlight.delete(journal._id);
-    }
-    return journal.dossiers;
-  }
-
-  /**
-   * Completes the journals still open: those of this process whose completion failed, and those
-   * a crashed process left (claimed first, so two processes never complete the same journal).
-   * New increments are computed only after this, from dossier documents that reflect them all.
-   */
-  private async completeOpenJournals(): Promise<void> {
-    const open = await this.journals.find({}).toArray();
-    for (const journal of open) {
-      // Checked after the query returned: a batch of this process adds its journal to `inFlight`
-      // before inserting it, so a journal seen here that is being completed is skipped. Reserving
-      // it is synchronous, so no two batches of this process complete the same journal.
-      if (this.inFlight.has(journal._id)) continue;
-      this.inFlight.add(journal._id);
-      try {
-        if (journal.bootId !== this.bootId) {
-          const claimed = await this.journals.findOneAndUpdate(
-            { _id: journal._id, bootId: journal.bootId },
-            { $set: { bootId: this.bootId } },
-          );
-          if (claimed === null) continue;
-          this.logger.warn(`completing journal ${journal._id} left open by an earlier process`);
-        }
-        await this.complete(journal);
-      } finally {
-        this.inFlight.delete(journal._id);
-      }
-    }
-  }
-
-  /**
-   * Applies a journal: the counters that do not list it yet get its increments (and list it),
-   * then the dossier documents are written and the journal deleted. Filters are on `_id` only
-   * (the MongoDB stand-in scans the collection for any other filter). Safe to repeat; only one
-   * process completes a given journal at a time.
+   * Applies a claimed journal; safe to run by several writers at once and to repeat. Filters are
+   * an `_id` with a guard beside it.
    */
   private async complete(journal: Journal<D>): Promise<void> {
+    const watermark = `w.${journal.bucket}`;
+    const notYet = { $not: { $gte: journal.seq } };
     if (journal.increments.length > 0) {
-      const ids = journal.increments.map((increment) => increment._id);
-      const applied = new Set(
-        (await this.counters.find({ _id: { $in: ids } }, { projection: { _id: 1, journals: 1 } }).toArray())
-          .filter((doc) => doc.journals.includes(journal._id))
-          .map((doc) => doc._id),
-      );
-      let pending = journal.increments
-        .filter((increment) => !applied.has(increment._id))
-        .map(({ _id, key, inc }) => ({
-          updateOne: {
-            filter: { _id },
-            update: {
-              $inc: inc,
-              $setOnInsert: key,
-              $push: { journals: { $each: [journal._id], $slice: -KEEP_JOURNAL_IDS } },
-            },
-            upsert: true,
-          },
-        }));
-      // Two batches inserting the same new counter at once: the loser gets a duplicate key and
-      // retries as an update of the now existing document.
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        try {
-          await this.counters.bulkWrite(pending, { ordered: false });
-          pending = [];
-        } catch (error) {
-          const duplicates = duplicateKeyIndexes(error);
-          if (duplicates === null || attempt >= 3) throw error;
-          pending = duplicates.map((index) => pending[index]).filter((op) => op !== undefined);
-        }
+      const counterOps = journal.increments.map(({ _id, key, inc }) => ({
+        updateOne: {
+          filter: { _id, [watermark]: notYet },
+          update: { $inc: inc, $setOnInsert: key, $set: { [watermark]: journal.seq } },
+          upsert: true,
+        },
+      }));
+      // A duplicate key means the counter exists and either already has this journal (the guard
+      // failed, so the upsert tried to insert) or was inserted meanwhile by a journal of another
+      // bucket: once more as a plain guarded update settles both.
+      const duplicates = await this.writeIgnoringDuplicates(this.counters, counterOps);
+      if (duplicates.length > 0) {
+        await this.counters.bulkWrite(
+          duplicates.map((op) => ({ updateOne: { filter: op.updateOne.filter, update: op.updateOne.update } })),
+          { ordered: false },
+        );
       }
     }
     if (journal.dossiers.length > 0) {
-      await this.dossiers.bulkWrite(
+      // A duplicate key here: the dossier was written by this journal already, or by a later one.
+      await this.writeIgnoringDuplicates(
+        this.dossiers,
         journal.dossiers.map((doc) => ({
-          replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
+          replaceOne: {
+            filter: { _id: doc._id, ledgerSeq: notYet },
+            replacement: { ...doc, ledgerSeq: journal.seq },
+            upsert: true,
+          },
         })),
-        { ordered: false },
       );
     }
-    // Counted before the journal is deleted: a crash in between completes (and counts) it again,
-    // which only makes readers reload; the counters themselves are guarded.
+    // Counted before the journal is closed: a crash in between completes (and counts) it again,
+    // which only makes readers reload.
     const sequence = await this.meta.findOneAndUpdate(
       { _id: 'sequence' },
       { $inc: { value: 1 } },
       { upsert: true, returnDocument: 'after' },
     );
-    await this.journals.deleteOne({ _id: journal._id });
-    for (const listener of this.listeners) listener(journal.increments, sequence?.value ?? 0);
+    const closed = await this.buckets.updateOne(
+      { _id: String(journal.bucket), open: journal._id },
+      { $set: { open: null, journal: null, at: new Date().toISOString() } },
+    );
+    if (closed.modifiedCount === 1) {
+      for (const listener of this.listeners) listener(journal.increments, sequence?.value ?? 0);
+    }
+  }
+
+  /** Runs the operations unordered; returns those refused with a duplicate key, throws any other error. */
+  private async writeIgnoringDuplicates<Op>(
+    collection: { bulkWrite: (ops: Op[], options: { ordered: false }) => Promise<unknown> },
+    ops: Op[],
+  ): Promise<Op[]> {
+    try {
+      await collection.bulkWrite(ops, { ordered: false });
+      return [];
+    } catch (error) {
+      const duplicates = duplicateKeyIndexes(error);
+      if (duplicates === null) throw error;
+      return duplicates.map((index) => ops[index]).filter((op): op is Op => op !== undefined);
+    }
   }
 
   /** How many journals have been completed (by any process) so far. */
@@ -275,9 +383,9 @@ export class CounterLedger<D extends LedgerDossier> {
 
   /** Every counter row (for an in-memory copy). */
   async *rows(): AsyncGenerator<CounterRow> {
-    for await (const { _id, journals, ...row } of this.counters.find({})) {
+    for await (const { _id, w, ...row } of this.counters.find({}, { projection: { journals: 0 } })) {
       void _id;
-      void journals;
+      void w;
       yield row;
     }
   }
@@ -286,9 +394,24 @@ export class CounterLedger<D extends LedgerDossier> {
   async sums(from: string, to: string, agencies: readonly string[] | null): Promise<CounterSums> {
     const sums = emptySums();
     const filter = agencies === null ? { date: { $lte: to } } : { date: { $lte: to }, agency: { $in: [...agencies] } };
-    for await (const counter of this.counters.find(filter, { projection: { journals: 0 } })) {
+    for await (const counter of this.counters.find(filter, { projection: { journals: 0, w: 0 } })) {
       addCounter(sums, counter, counter, from, to);
     }
     return sums;
   }
+}
+
+/** The documents of each bucket, in the order of their first appearance. */
+export function groupByBucket<T extends { _id: string }>(
+  documents: readonly T[],
+  bucketOf: (id: string) => number,
+): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const document of documents) {
+    const bucket = bucketOf(document._id);
+    const group = groups.get(bucket);
+    if (group === undefined) groups.set(bucket, [document]);
+    else group.push(document);
+  }
+  return groups;
 }

@@ -4,3 +4,4 @@ export * from './counter-ledger';
 export * from './counters';
 export * from './period-figures';
 export * from './policies';
+export * from './classified-order';

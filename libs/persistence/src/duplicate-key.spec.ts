@@ -1,4 +1,4 @@
-import { duplicateKeyIndexes } from './duplicate-key';
+import { duplicateKeyIndexes, isDuplicateKey } from './duplicate-key';
 
 describe('duplicateKeyIndexes', () => {
   it('lists the indexes when every failure is a duplicate key', () => {
@@ -19,5 +19,14 @@ describe('duplicateKeyIndexes', () => {
     ).toBeNull();
     expect(duplicateKeyIndexes(new Error('network'))).toBeNull();
     expect(duplicateKeyIndexes({ writeErrors: [{ code: 11000 }] })).toBeNull();
+  });
+});
+
+describe('isDuplicateKey', () => {
+  it('recognises a single write refused on a duplicate key, and nothing else', () => {
+    expect(isDuplicateKey({ code: 11000, message: 'E11000 duplicate key error' })).toBe(true);
+    expect(isDuplicateKey({ code: 11001 })).toBe(false);
+    expect(isDuplicateKey(new Error('connection closed'))).toBe(false);
+    expect(isDuplicateKey(null)).toBe(false);
   });
 });

@@ -20,3 +20,8 @@ export function duplicateKeyIndexes(error: unknown): number[] | null {
   }
   return indexes;
 }
+
+/** True when a single write (insertOne, updateOne with upsert, …) failed on a duplicate key (11000). */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 11000;
+}

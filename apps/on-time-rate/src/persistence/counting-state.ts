@@ -7,24 +7,14 @@ interface MetaDocument {
   _id: string;
   /** `revision`: the counting revision. */
   value?: number;
-  /** `gate`: fact batches wait while `closedUntil` (epoch ms) is in the future. */
-  closedUntil?: number;
-  closedBy?: string;
   /** `rebuild-lock`: the rebuild that holds it. */
   rebuildId?: string;
   at?: string;
 }
 
-export interface CountingStateView {
-  /** The counting revision outcomes are published with (0 until a rebuild changed a classification). */
-  revision: number;
-  /** Epoch ms until which a rebuild holds fact consumption (0: open). */
-  gateClosedUntil: number;
-}
-
 /**
  * The shared counting state of on-time-rate in `otr_meta`: the counting revision
- * (`{_id: 'revision', value}`), the rebuild gate (`{_id: 'gate', closedUntil, closedBy}`) and the
+ * (`{_id: 'revision', value}`) and the
  * one-rebuild-at-a-time lock (`{_id: 'rebuild-lock', rebuildId}`). Filters are on `_id` only.
  */
 @Injectable()
@@ -33,12 +23,6 @@ export class CountingState {
 
   private get meta() {
     return this.connection.collection<MetaDocument>('otr_meta');
-  }
-
-  async read(): Promise<CountingStateView> {
-    const docs = await this.meta.find({ _id: { $in: ['revision', 'gate'] } }).toArray();
-    const byId = new Map(docs.map((doc) => [doc._id, doc]));
-    return { revision: byId.get('revision')?.value ?? 0, gateClosedUntil: byId.get('gate')?.closedUntil ?? 0 };
   }
 
   async revision(): Promise<number> {
@@ -53,14 +37,6 @@ export class CountingState {
       { upsert: true, returnDocument: 'after' },
     );
     return doc?.value ?? revision;
-  }
-
-  async closeGate(rebuildId: string, until: number): Promise<void> {
-    await this.meta.updateOne({ _id: 'gate' }, { $set: { closedUntil: until, closedBy: rebuildId } }, { upsert: true });
-  }
-
-  async openGate(): Promise<void> {
-    await this.meta.updateOne({ _id: 'gate' }, { $set: { closedUntil: 0, closedBy: '' } }, { upsert: true });
   }
 
   /** Takes the rebuild lock; the id of the rebuild holding it when it is taken already. */

@@ -1,34 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { CounterLedger } from '@tthc/counting';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { partitionOf } from '@tthc/contracts';
+import { classifiedOrder, CounterLedger } from '@tthc/counting';
 import type { ClassifiedDossier } from './classified-dossier';
 
-/** Revisions per dossier version the order key leaves room for (2^20). */
-const REVISION_SPAN = 1_048_576;
-
-/**
- * The order of a dossier's documents: by version, then by counting revision. A newer version
- * always wins (a redelivered older fact never rolls a dossier back, whatever its revision); for
- * the same version, a rebuild's reclassification under a higher revision replaces the old one.
- */
+/** The ledger order of on-time-rate's dossiers (libs/counting `classifiedOrder`: version, then revision). */
 export function orderOf(document: Pick<ClassifiedDossier, 'version' | 'revision'>): number {
-  return document.version * REVISION_SPAN + (document.revision ?? 0);
+  return classifiedOrder(document.version, document.revision);
 }
 
-/** on-time-rate's counters (`otr_counters`) and classified dossiers (`otr_dossiers`). */
+/**
+ * on-time-rate's counters (`otr_counters`) and classified dossiers (`otr_dossiers`); writes are
+ * serialised per partition of `tthc.dossier-facts.v1` (`otr_ledger_buckets`).
+ */
 @Injectable()
 export class OnTimeRateLedger extends CounterLedger<ClassifiedDossier> {
-  constructor(@InjectConnection() db: Connection) {
+  constructor(@InjectConnection() db: Connection, @Inject(APP_CONFIG) config: AppConfig) {
     super(
       db,
+      { counters: 'otr_counters', dossiers: 'otr_dossiers', buckets: 'otr_ledger_buckets', meta: 'otr_meta' },
       {
-        counters: 'otr_counters',
-        journals: 'otr_journals',
-        dossiers: 'otr_dossiers',
-        meta: 'otr_meta',
+        order: { fields: ['version', 'revision'], of: orderOf },
+        bucketOf: (code) => partitionOf(code, config.kafka.eventPartitions),
       },
-      { fields: ['version', 'revision'], of: orderOf },
     );
   }
 }

@@ -12,7 +12,6 @@ import type { ClassifiedDossier } from '../persistence/classified-dossier';
 import { CountingState } from '../persistence/counting-state';
 import { OnTimeRateLedger, orderOf } from '../persistence/on-time-rate-ledger';
 import { addToCounterSet, compareCounterSets, nonZeroMetrics, type CounterSet } from './counter-set';
-import { FactGate } from './fact-gate';
 import { OTR_REBUILDS, REBUILD_ATTEMPTS } from './rebuild.queue';
 import { RebuildStore } from './rebuild.store';
 
@@ -27,11 +26,14 @@ const CORRECTION_CHUNK = 500;
  *    whose classification differs from the stored one;
  * 2. compares the rebuilt set with `otr_counters` (zero-valued metrics ignored);
  * 3. if dossiers changed: decides the new counting revision (stored with the rebuild, so a retried
- *    job reuses it) and raises `otr_meta.revision` to it; then, chunk by chunk with fact batches
- *    held off (FactGate), re-reads the changed dossiers, reclassifies them with that revision,
- *    republishes their outcomes and applies them through the ledger's journaled path (for one
- *    version, a higher revision replaces the stored document, and the counters move by the change
- *    of contribution). The counters then equal the rebuilt set.
+ *    job reuses it) and raises `otr_meta.revision` to it; then, chunk by chunk, re-reads the
+ *    changed dossiers, reclassifies them with that revision, republishes their outcomes and
+ *    applies them through the ledger (for one version, a higher revision replaces the stored
+ *    document, and the counters move by the change of contribution). The fact consumers of every
+ *    replica go on meanwhile: the ledger claims one journal at a time per partition, so a
+ *    correction and a batch never both apply a change computed from the same stored dossier, and a
+ *    correction whose dossier got a newer version meanwhile is dropped (the newer version was
+ *    classified under the same policies). The counters then equal the rebuilt set.
  * A crash anywhere is retried: dossiers already corrected are at the new revision with the new
  * contribution and are no longer "changed"; the others are corrected by the retry.
  */
@@ -47,7 +49,6 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
     private readonly state: CountingState,
     private readonly ledger: OnTimeRateLedger,
     private readonly counting: CountingContext,
-    private readonly gate: FactGate,
     private readonly producer: ContractProducer,
   ) {}
 
@@ -105,7 +106,7 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
 
     // 2. Compared with the incremental counters.
     const incremental: CounterSet = new Map();
-    for await (const row of this.counters.find({}, { projection: { journals: 0 } })) {
+    for await (const row of this.counters.find({}, { projection: { journals: 0, w: 0 } })) {
       const metrics = nonZeroMetrics(row);
       if (Object.keys(metrics).length > 0) incremental.set(row._id, metrics);
     }
@@ -127,7 +128,7 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
       revision = await this.state.raiseRevision(target);
       for (let start = 0; start < changed.length; start += CORRECTION_CHUNK) {
         const ids = changed.slice(start, start + CORRECTION_CHUNK);
-        republished += await this.gate.closed(id, () => this.correct(ids, { policies, calendar, revision: target }));
+        republished += await this.correct(ids, { policies, calendar, revision: target });
         await this.store.update(id, { republished });
       }
     } else if (differences.count > 0) {
@@ -145,7 +146,7 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
   }
 
   /**
-   * Re-reads dossiers (with fact batches held off), reclassifies them with the new revision, and
+   * Re-reads dossiers, reclassifies them with the new revision, and
    * republishes then applies those whose classification differs from the stored one.
    */
   private async correct(ids: readonly string[], context: ClassifyWith): Promise<number> {

@@ -3,7 +3,8 @@ import type { FinishOutcome, LedgerDossier } from '@tthc/counting';
 
 /**
  * `rpt_dossiers`: reporting's copy of each classified dossier (drill-down, overdue list). The
- * ledger's `version` orders (revision, dossier version); `dossierVersion` is the dossier's own.
+ * ledger orders them by (`dossierVersion`, `revision`) like on-time-rate (libs/counting
+ * `classifiedOrder`); `version` is the dossier's version too.
  */
 export interface ReportDossier extends LedgerDossier {
   dossierVersion: number;
@@ -15,13 +16,10 @@ export interface ReportDossier extends LedgerDossier {
   emittedAt: string;
 }
 
-/** Revisions order before versions: a rebuild's republished dossier replaces any older revision. */
-export const REVISION_WEIGHT = 1_000_000_000;
-
 export function reportDossierOf(outcome: DossierOutcome): ReportDossier {
   return {
     _id: outcome.dossierCode,
-    version: outcome.revision * REVISION_WEIGHT + outcome.version,
+    version: outcome.version,
     dossierVersion: outcome.version,
     revision: outcome.revision,
     applied: outcome.applied,

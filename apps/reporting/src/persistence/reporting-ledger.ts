@@ -1,18 +1,30 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { CounterLedger } from '@tthc/counting';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { partitionOf } from '@tthc/contracts';
+import { classifiedOrder, CounterLedger } from '@tthc/counting';
 import type { ReportDossier } from './report-dossier';
 
-/** reporting's counters (`rpt_counters`) and classified dossiers (`rpt_dossiers`), fed by on-time-rate's outcomes. */
+/**
+ * reporting's counters (`rpt_counters`) and classified dossiers (`rpt_dossiers`), fed by
+ * on-time-rate's outcomes; ordered like on-time-rate's (dossier version, then counting revision),
+ * writes serialised per partition of `tthc.dossier-outcomes.v1` (`rpt_ledger_buckets`).
+ */
 @Injectable()
 export class ReportingLedger extends CounterLedger<ReportDossier> {
-  constructor(@InjectConnection() connection: Connection) {
-    super(connection, {
-      counters: 'rpt_counters',
-      journals: 'rpt_journals',
-      dossiers: 'rpt_dossiers',
-      meta: 'rpt_meta',
-    });
+  constructor(@InjectConnection() connection: Connection, @Inject(APP_CONFIG) config: AppConfig) {
+    super(
+      connection,
+      { counters: 'rpt_counters', dossiers: 'rpt_dossiers', buckets: 'rpt_ledger_buckets', meta: 'rpt_meta' },
+      {
+        // From the stored fields, not `version`: documents written before this order have another `version`.
+        order: {
+          fields: ['dossierVersion', 'revision'],
+          of: (doc) => classifiedOrder(doc.dossierVersion, doc.revision),
+        },
+        bucketOf: (code) => partitionOf(code, config.kafka.eventPartitions),
+      },
+    );
   }
 }

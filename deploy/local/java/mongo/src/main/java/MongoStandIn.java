@@ -611,6 +611,30 @@ public final class MongoStandIn {
             return createQueryResult(new DecodingList(matching), batchSize);
         }
 
+        /**
+         * A query with an {@code _id} equality (or {@code $in}) of plain values AND further conditions, e.g. the
+         * services' fenced writes {@code {_id: c, version: 7}} or {@code {_id: c, "w.3": {$not: {$gte: 41}}}}: the
+         * library's indexes only handle a query whose keys are exactly the index's, so it scanned the whole
+         * collection. Here the {@code _id} index finds the candidates (at most one per id) and the whole query is
+         * matched against them, as MongoDB's query planner does with the {@code _id} index.
+         */
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit,
+                                             int batchSize, Document fieldSelector) {
+            if (query.size() > 1 && query.containsKey("_id")) {
+                Document byId = new Document("_id", query.get("_id"));
+                if (answeredByIdIndex(byId)) {
+                    for (Index<Integer> index : getIndexes()) {
+                        if (index.canHandle(byId)) {
+                            return matchDocuments(query, index.getPositions(byId), orderBy, numberToSkip, limit,
+                                batchSize, fieldSelector);
+                        }
+                    }
+                }
+            }
+            return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
         /** {@code {_id: v}} or {@code {_id: {$in: [...]}}} with plain values only: the _id index's answer is exact. */
         private static boolean answeredByIdIndex(Document query) {
             if (query.size() != 1 || !query.containsKey("_id")) {
