@@ -568,46 +568,61 @@ await check('duplicate key error on unique index (code 11000): create, insertMan
   return `keyPattern=${JSON.stringify(e1.keyPattern)} keyValue=${JSON.stringify(e1.keyValue)} message="${String(e1.message).slice(0, 120)}"`;
 });
 
-await check('fenced writes: guard beside _id in the same update ($not $gte on a nested field, version CAS), duplicate key when the guard fails on upsert', async () => {
-  const fenced = conn.db.collection('fenced');
-  const dupOf = async (work) => {
-    try {
-      await work();
-      return false;
-    } catch (e) {
-      const codes = (e.writeErrors || []).map((w) => w.code ?? (w.err && w.err.code));
-      if (e.code === 11000 || codes.includes(11000)) return true;
-      throw e;
-    }
-  };
-  const guarded = (seq) => ({
-    updateOne: {
-      filter: { _id: 'c1', 'w.3': { $not: { $gte: seq } } },
-      update: { $inc: { n: 1 }, $set: { 'w.3': seq }, $setOnInsert: { agency: 'A' } },
-      upsert: true,
-    },
-  });
-  await fenced.bulkWrite([guarded(1)], { ordered: false });
-  eq(await dupOf(() => fenced.bulkWrite([guarded(1)], { ordered: false })), true, 'same journal again -> 11000');
-  await fenced.bulkWrite([guarded(2)], { ordered: false });
-  const again = await fenced.updateOne({ _id: 'c1', 'w.3': { $not: { $gte: 1 } } }, { $inc: { n: 1 } });
-  eq(again.matchedCount, 0, 'an older journal no longer matches');
-  eq(await fenced.findOne({ _id: 'c1' }), { _id: 'c1', n: 2, w: { 3: 2 }, agency: 'A' }, 'applied once per journal');
-  await fenced.insertOne({ _id: 'd1', version: 1 });
-  eq((await fenced.replaceOne({ _id: 'd1', version: 1 }, { version: 2 })).modifiedCount, 1, 'CAS on the read version');
-  eq((await fenced.replaceOne({ _id: 'd1', version: 1 }, { version: 3 })).matchedCount, 0, 'stale CAS matches nothing');
-  eq(
-    await dupOf(() => fenced.updateOne({ _id: 'b1', seq: 0, open: null }, { $set: { seq: 1, open: 'j1' } }, { upsert: true })),
-    false,
-    'first claim inserts',
-  );
-  eq(
-    await dupOf(() => fenced.updateOne({ _id: 'b1', seq: 0, open: null }, { $set: { seq: 1, open: 'j2' } }, { upsert: true })),
-    true,
-    'a second claim of the same sequence -> 11000',
-  );
-  eq((await fenced.findOne({ _id: 'b1' })).open, 'j1', 'the first claim stands');
-});
+await check(
+  'fenced writes: guard beside _id in the same update ($not $gte on a nested field, version CAS), duplicate key when the guard fails on upsert',
+  async () => {
+    const fenced = conn.db.collection('fenced');
+    const dupOf = async (work) => {
+      try {
+        await work();
+        return false;
+      } catch (e) {
+        const codes = (e.writeErrors || []).map((w) => w.code ?? (w.err && w.err.code));
+        if (e.code === 11000 || codes.includes(11000)) return true;
+        throw e;
+      }
+    };
+    const guarded = (seq) => ({
+      updateOne: {
+        filter: { _id: 'c1', 'w.3': { $not: { $gte: seq } } },
+        update: { $inc: { n: 1 }, $set: { 'w.3': seq }, $setOnInsert: { agency: 'A' } },
+        upsert: true,
+      },
+    });
+    await fenced.bulkWrite([guarded(1)], { ordered: false });
+    eq(await dupOf(() => fenced.bulkWrite([guarded(1)], { ordered: false })), true, 'same journal again -> 11000');
+    await fenced.bulkWrite([guarded(2)], { ordered: false });
+    const again = await fenced.updateOne({ _id: 'c1', 'w.3': { $not: { $gte: 1 } } }, { $inc: { n: 1 } });
+    eq(again.matchedCount, 0, 'an older journal no longer matches');
+    eq(await fenced.findOne({ _id: 'c1' }), { _id: 'c1', n: 2, w: { 3: 2 }, agency: 'A' }, 'applied once per journal');
+    await fenced.insertOne({ _id: 'd1', version: 1 });
+    eq(
+      (await fenced.replaceOne({ _id: 'd1', version: 1 }, { version: 2 })).modifiedCount,
+      1,
+      'CAS on the read version',
+    );
+    eq(
+      (await fenced.replaceOne({ _id: 'd1', version: 1 }, { version: 3 })).matchedCount,
+      0,
+      'stale CAS matches nothing',
+    );
+    eq(
+      await dupOf(() =>
+        fenced.updateOne({ _id: 'b1', seq: 0, open: null }, { $set: { seq: 1, open: 'j1' } }, { upsert: true }),
+      ),
+      false,
+      'first claim inserts',
+    );
+    eq(
+      await dupOf(() =>
+        fenced.updateOne({ _id: 'b1', seq: 0, open: null }, { $set: { seq: 1, open: 'j2' } }, { upsert: true }),
+      ),
+      true,
+      'a second claim of the same sequence -> 11000',
+    );
+    eq((await fenced.findOne({ _id: 'b1' })).open, 'j1', 'the first claim stands');
+  },
+);
 
 await check('GridFS (GridFSBucket) upload + download of a 600 KiB multi-chunk file, find, delete', async () => {
   const bucket = new mongoose.mongo.GridFSBucket(conn.db, { bucketName: 'reports' });

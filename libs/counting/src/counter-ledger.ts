@@ -152,7 +152,7 @@ export class CounterLedger<D extends LedgerDossier> {
     private readonly names: LedgerCollections,
     options: LedgerOptions<D>,
   ) {
-    this.order = options.order ?? (BY_VERSION);
+    this.order = options.order ?? BY_VERSION;
     this.bucketOf = options.bucketOf;
     this.maxJournalDossiers = options.maxJournalDossiers ?? 1000;
   }
