@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     for (;;) {
       const [finals, journals] = await Promise.all([
         db.collection('otr_dossiers').estimatedDocumentCount(),
-        db.collection('otr_journals').estimatedDocumentCount(),
+        db.collection('otr_ledger_buckets').countDocuments({ open: { $ne: null } }),
       ]);
       const settled =
         finals >= dossiers &&

@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     for (;;) {
       const [stored, journals] = await Promise.all([
         db.collection('rpt_dossiers').estimatedDocumentCount(),
-        db.collection('rpt_journals').estimatedDocumentCount(),
+        db.collection('rpt_ledger_buckets').countDocuments({ open: { $ne: null } }),
       ]);
       if (stored >= dossierCount && journals === 0) break;
       process.stderr.write(`\r  ${stored}/${dossierCount} classified dossiers applied`);
