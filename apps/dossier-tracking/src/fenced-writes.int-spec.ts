@@ -10,6 +10,7 @@ import { DossierTrackingModule } from './dossier-tracking.module';
 import type { DossierRecord } from './persistence/schemas';
 import { TrackingRepository, type DossierWrite, type NewEvent } from './persistence/tracking.repository';
 import { OverdueTimers } from './timers/overdue-timers.service';
+import { TrackingMetrics } from './tracking-metrics';
 
 const NOW = '2026-11-22T00:00:00.000Z';
 
@@ -79,6 +80,7 @@ function staleWriter(service: RunningService) {
     capturing,
     service.app.get(FoldContextProvider),
     service.app.get(OverdueTimers),
+    service.app.get(TrackingMetrics),
   );
   return { refolder, arrived, release, facts };
 }
@@ -264,6 +266,7 @@ describe('fenced dossier writes: two concurrent writers (real MongoDB, Kafka, Re
       service.app.get(ContractProducer),
       service.app.get(FoldContextProvider),
       service.app.get(OverdueTimers),
+      service.app.get(TrackingMetrics),
     );
     const error = await refolder.refold([code], NOW).then(
       () => undefined,

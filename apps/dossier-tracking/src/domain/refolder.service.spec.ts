@@ -1,17 +1,20 @@
 import { createWorkingCalendar } from '@tthc/calendar';
-import type { DossierEvent, DossierFact } from '@tthc/contracts';
+import type { DossierFact } from '@tthc/contracts';
 import type { ContractProducer } from '@tthc/kafka';
 import type { DossierRecord } from '../persistence/schemas';
-import type { DossierWrite, TrackingRepository } from '../persistence/tracking.repository';
+import type { DossierWrite, QualityEntry, TrackingRepository } from '../persistence/tracking.repository';
+import type { TrackingMetrics } from '../tracking-metrics';
 import type { OverdueTimers } from '../timers/overdue-timers.service';
 import type { FoldContextProvider } from './fold-context.provider';
 import { dueCalculatorOf } from './fold-context.provider';
+import type { StoredEvent } from './fold';
 import { ConcurrentWriteError } from './concurrent-write.error';
 import { DossierRefolder, MAX_WRITE_ROUNDS } from './refolder.service';
 
 const NOW = '2026-11-22T00:00:00.000Z';
-const received = (dueAt: string, agencyCode = 'A-1'): { deskId: string; event: DossierEvent } => ({
+const received = (dueAt: string, agencyCode = 'A-1'): StoredEvent => ({
   deskId: 'desk-1',
+  acceptedAt: NOW,
   event: {
     eventId: 'r',
     type: 'dossier.received',
@@ -20,8 +23,9 @@ const received = (dueAt: string, agencyCode = 'A-1'): { deskId: string; event: D
     data: { procedureCode: 'P-1', agencyCode, channel: 'online', dueAt },
   },
 });
-const transferred: { deskId: string; event: DossierEvent } = {
+const transferred: StoredEvent = {
   deskId: 'desk-1',
+  acceptedAt: NOW,
   event: {
     eventId: 't',
     type: 'dossier.transferred',
@@ -40,15 +44,17 @@ interface HarnessOptions {
 
 /** A refolder over in-memory fakes; returns what it wrote, synced and published, and the read order. */
 function harness(
-  events: { deskId: string; event: DossierEvent }[],
+  events: StoredEvent[],
   stored: DossierRecord | undefined,
   options: HarnessOptions = {},
+  recorded = new Set<string>(),
 ) {
   const saved: DossierRecord[] = [];
   const attempted: DossierWrite[][] = [];
   const published: DossierFact[] = [];
   const synced: { previous: ReadonlyMap<string, DossierRecord>; changed: readonly DossierRecord[] }[] = [];
   const calls: string[] = [];
+  const refusedCounted: string[] = [];
   let reads = 0;
   const repository = {
     eventsOf: () => {
@@ -72,7 +78,12 @@ function harness(
         lost: writes.map((write) => write.next._id).filter((id) => lost.includes(id)),
       });
     },
-    recordQuality: () => Promise.resolve(),
+    recordQuality: (entries: readonly QualityEntry[]) => {
+      // The first sighting of each finding is new; later ones were recorded already.
+      const fresh = entries.filter((entry) => !recorded.has(`${entry.kind}|${entry.eventId}`));
+      for (const entry of fresh) recorded.add(`${entry.kind}|${entry.eventId}`);
+      return Promise.resolve(fresh);
+    },
     markPublished: () => Promise.resolve(),
   } as unknown as TrackingRepository;
   const producer = {
@@ -80,14 +91,22 @@ function harness(
       Promise.resolve(void published.push(...messages.map((message) => message.value))),
   } as unknown as ContractProducer;
   const context = {
-    current: () => ({ procedure: () => undefined, due: dueCalculatorOf(createWorkingCalendar()) }),
+    current: () => ({
+      procedure: () => undefined,
+      due: dueCalculatorOf(createWorkingCalendar()),
+      desks: { scopeOfDesk: () => 'admin', lineageOf: (code: string) => [code] },
+    }),
   } as unknown as FoldContextProvider;
   const timers = {
     sync: (previous: ReadonlyMap<string, DossierRecord>, changed: readonly DossierRecord[]) =>
       Promise.resolve(void synced.push({ previous, changed })),
   } as unknown as OverdueTimers;
+  const metrics = {
+    countRefused: (kinds: readonly string[]) => void refusedCounted.push(...kinds),
+  } as unknown as TrackingMetrics;
   return {
-    refolder: new DossierRefolder(repository, producer, context, timers),
+    refolder: new DossierRefolder(repository, producer, context, timers, metrics),
+    refusedCounted,
     saved,
     attempted,
     published,
@@ -212,5 +231,31 @@ describe('DossierRefolder: refold, write, sync timers, publish', () => {
     expect(h.attempted).toHaveLength(MAX_WRITE_ROUNDS);
     expect(h.published).toEqual([]);
     expect(h.saved).toEqual([]);
+  });
+
+  it('hands the fold’s findings to recordQuality and counts the newly recorded ones', async () => {
+    const foreign: StoredEvent = {
+      deskId: 'desk-b',
+      acceptedAt: NOW,
+      scope: ['B'],
+      event: {
+        eventId: 'x',
+        type: 'dossier.resolved',
+        occurredAt: '2017-03-16T09:00:00+07:00',
+        dossierCode: 'D',
+        data: { outcome: 'approved' },
+      },
+    };
+    const events = [{ ...received('2017-03-20T10:00:00.000Z'), scope: ['A-1'] }, foreign];
+    const recorded = new Set<string>();
+    const first = harness(events, undefined, {}, recorded);
+    const quality = await first.refolder.refold(['D'], NOW);
+    expect(quality).toEqual([expect.objectContaining({ kind: 'foreign_desk', deskId: 'desk-b', eventId: 'x' })]);
+    expect(first.refusedCounted).toEqual(['foreign_desk']);
+    expect(first.saved[0]?.state).toMatchObject({ status: 'processing' });
+    // Refolded again (every batch refolds from all events): found again, not counted again.
+    const again = harness(events, first.saved[0], {}, recorded);
+    await again.refolder.refold(['D'], NOW);
+    expect(again.refusedCounted).toEqual([]);
   });
 });

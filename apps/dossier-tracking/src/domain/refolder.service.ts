@@ -4,6 +4,7 @@ import { ContractProducer } from '@tthc/kafka';
 import type { DossierRecord } from '../persistence/schemas';
 import { TrackingRepository, type DossierWrite, type QualityEntry } from '../persistence/tracking.repository';
 import { OverdueTimers } from '../timers/overdue-timers.service';
+import { TrackingMetrics } from '../tracking-metrics';
 import { buildFact, factKindOf, sameState } from './facts';
 import { ConcurrentWriteError } from './concurrent-write.error';
 import { foldDossier, type DataQualityIssue } from './fold';
@@ -27,6 +28,7 @@ export class DossierRefolder {
     private readonly producer: ContractProducer,
     private readonly context: FoldContextProvider,
     private readonly timers: OverdueTimers,
+    private readonly metrics: TrackingMetrics,
   ) {}
 
   /**
@@ -50,7 +52,8 @@ export class DossierRefolder {
       pending = outcome.lost;
     }
     for (const issues of findings.values()) quality.push(...issues);
-    await this.repository.recordQuality(quality, now);
+    const recorded = await this.repository.recordQuality(quality, now);
+    this.metrics.countRefused(recorded.map((entry) => entry.kind));
     await this.publish(facts);
     if (pending.length > 0) {
       throw new ConcurrentWriteError(

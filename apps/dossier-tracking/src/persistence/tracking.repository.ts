@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { canonicalJson, duplicateKeyIndexes, pagesOf } from '@tthc/persistence';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { DossierEvent } from '@tthc/contracts';
+import type { AgencyAncestry, DeskScope, DossierEvent } from '@tthc/contracts';
 import type { DataQualityIssue, StoredEvent } from '../domain/fold';
 import { DataQualityRecord, DossierRecord, TrackedEvent } from './schemas';
 
@@ -13,6 +13,9 @@ export interface NewEvent {
   contentHash: string;
   event: DossierEvent;
   acceptedAt: string;
+  /** Intake's stamps (desk scope), when the envelope carried them. */
+  scope?: DeskScope;
+  agencyAncestry?: AgencyAncestry;
 }
 
 export type QualityEntry = DataQualityIssue | (Omit<DataQualityIssue, 'kind'> & { kind: 'conflicting_duplicate' });
@@ -44,6 +47,8 @@ interface DossierEventEntry {
   deskId: string;
   acceptedAt: string;
   event: DossierEvent;
+  scope?: DeskScope;
+  agencyAncestry?: AgencyAncestry;
 }
 
 /** All MongoDB I/O of dossier-tracking, in batches. */
@@ -96,7 +101,15 @@ export class TrackingRepository {
     const byDossier = new Map<string, DossierEventEntry[]>();
     for (const event of events) {
       const list = byDossier.get(event.dossierCode) ?? [];
-      list.push({ id: event.id, deskId: event.deskId, acceptedAt: event.acceptedAt, event: event.event });
+      list.push({
+        id: event.id,
+        deskId: event.deskId,
+        acceptedAt: event.acceptedAt,
+        event: event.event,
+        // Only when stamped, so entries of unstamped envelopes stay as they were ($addToSet compares whole entries).
+        ...(event.scope === undefined ? {} : { scope: event.scope }),
+        ...(event.agencyAncestry === undefined ? {} : { agencyAncestry: event.agencyAncestry }),
+      });
       byDossier.set(event.dossierCode, list);
     }
     await this.dossierEvents.bulkWrite(
@@ -122,10 +135,24 @@ export class TrackingRepository {
     return grouped;
   }
 
-  /** Every accepted event of the given dossiers (each (desk, eventId) once), grouped by dossier. */
+  /**
+   * Every accepted event of the given dossiers (each (desk, eventId) once, as first accepted),
+   * grouped by dossier, with when and under which scope intake accepted it.
+   */
   async eventsOf(dossierCodes: readonly string[]): Promise<Map<string, StoredEvent[]>> {
     const entries = await this.entriesOf(dossierCodes);
-    return new Map([...entries].map(([code, list]) => [code, list.map(({ deskId, event }) => ({ deskId, event }))]));
+    return new Map(
+      [...entries].map(([code, list]) => [
+        code,
+        list.map(({ deskId, event, acceptedAt, scope, agencyAncestry }) => ({
+          deskId,
+          event,
+          acceptedAt,
+          ...(scope === undefined ? {} : { scope }),
+          ...(agencyAncestry === undefined ? {} : { agencyAncestry }),
+        })),
+      ]),
+    );
   }
 
   async dossiersByCode(dossierCodes: readonly string[]): Promise<Map<string, DossierRecord>> {
@@ -280,9 +307,13 @@ export class TrackingRepository {
     return this.dossiers.db.collection<{ _id: string; fingerprint: string }>('tracking_meta');
   }
 
-  async recordQuality(entries: readonly QualityEntry[], now: string): Promise<void> {
-    if (entries.length === 0) return;
-    await this.quality.bulkWrite(
+  /**
+   * Records findings (idempotent: one record per kind, desk and event, the first sighting kept).
+   * Returns the entries recorded for the first time.
+   */
+  async recordQuality(entries: readonly QualityEntry[], now: string): Promise<QualityEntry[]> {
+    if (entries.length === 0) return [];
+    const result = await this.quality.bulkWrite(
       entries.map((entry) => ({
         updateOne: {
           filter: { _id: `${entry.kind}|${entry.deskId}|${entry.eventId}` },
@@ -292,6 +323,9 @@ export class TrackingRepository {
       })),
       { ordered: false },
     );
+    return Object.keys(result.upsertedIds)
+      .map((index) => entries[Number(index)])
+      .filter((entry) => entry !== undefined);
   }
 
   async listQuality(limit: number, offset: number): Promise<{ total: number; items: DataQualityRecord[] }> {
