@@ -16,7 +16,7 @@ function integerParam(name: string, raw: string | undefined, fallback: number, m
   return value;
 }
 
-/** Records kept out of the figures: conflicting duplicates and impossible sequences (admin). */
+/** Records kept out of the figures: conflicting duplicates, impossible sequences, events refused by desk scope (admin). */
 @ApiTags('admin')
 @ApiBearerAuth()
 @Controller('v1/admin/data-quality')
@@ -25,7 +25,10 @@ export class DataQualityController {
 
   @Get()
   @RequireRoles('admin')
-  @ApiOperation({ summary: 'Data-quality findings, oldest first: { total, items }' })
+  @ApiOperation({
+    summary:
+      'Data-quality findings (incl. desk-scope refusals foreign_desk, conflicting_receipt), oldest first: { total, items }',
+  })
   @ApiQuery({ name: 'limit', required: false, description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}` })
   @ApiQuery({ name: 'offset', required: false, description: 'default 0' })
   async list(@Query('limit') limit?: string, @Query('offset') offset?: string) {

@@ -26,6 +26,7 @@ import { MaintenanceScheduler, MaintenanceWorker } from './timers/maintenance.wo
 import { OverdueTimerWorker } from './timers/overdue-timer.worker';
 import { OverdueTimers } from './timers/overdue-timers.service';
 import { OVERDUE_TIMERS, TRACKING_MAINTENANCE } from './timers/queues';
+import { TrackingMetrics } from './tracking-metrics';
 import { TRACKING_OPTIONS, type TrackingOptions } from './tracking-options';
 
 @Module({})
@@ -54,6 +55,7 @@ export class DossierTrackingModule {
       providers: [
         { provide: TRACKING_OPTIONS, useValue: options },
         TrackingRepository,
+        TrackingMetrics,
         FoldContextProvider,
         OverdueTimers,
         DossierRefolder,

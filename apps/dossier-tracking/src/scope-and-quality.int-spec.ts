@@ -23,7 +23,6 @@ import {
   type RunningService,
 } from '@tthc/testing';
 import { DossierTrackingModule } from './dossier-tracking.module';
-import { ConcurrentWriteError, TrackingRepository } from './persistence/tracking.repository';
 
 const received = (
   dossierCode: string,
@@ -46,7 +45,6 @@ const accepted = (event: DossierEvent, deskId = 'desk-1') => ({
   value: { deskId, acceptedAt: new Date().toISOString(), event },
 });
 const VIEWER_KEY = 'viewer-secret-0123456789';
-const NOW_ISO = '2026-11-22T00:00:00.000Z';
 
 describe('viewer scope, data-quality list and calendar changes (real Kafka, MongoDB, Redis)', () => {
   const namespace = newNamespace('scope');
@@ -185,28 +183,6 @@ describe('viewer scope, data-quality list and calendar changes (real Kafka, Mong
     expect(facts.find((fact) => fact.key === 'C-OPEN' && fact.value?.kind === 'due_changed')).toMatchObject({
       value: { version: 2, dossier: { dueAt: '2017-03-20T02:00:00.000Z' } },
     });
-  });
-
-  it('refuses a second, different state for a version already written (two writers: handler and calendar refold)', async () => {
-    const repository = service.app.get(TrackingRepository);
-    const base = {
-      _id: 'W-1',
-      kind: 'awaiting_receipt' as const,
-      publishedVersion: 0,
-      factOwed: false,
-      state: null,
-      updatedAt: NOW_ISO,
-    };
-    await repository.saveDossiers([{ ...base, version: 1 }]);
-    // The same state again (a retry after a crash between claim and write) is accepted.
-    await repository.saveDossiers([{ ...base, version: 1 }]);
-    // Another writer's different state for version 1 loses and must refold.
-    await expect(repository.saveDossiers([{ ...base, kind: 'rejected', version: 1 }])).rejects.toThrow(
-      ConcurrentWriteError,
-    );
-    expect(await dossier('W-1')).toMatchObject({ version: 1, kind: 'awaiting_receipt' });
-    await repository.saveDossiers([{ ...base, kind: 'rejected', version: 2 }]);
-    expect(await dossier('W-1')).toMatchObject({ version: 2, kind: 'rejected' });
   });
 
   /** Reads the facts topic from the beginning until `done` holds for what was read. */

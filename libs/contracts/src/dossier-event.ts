@@ -98,6 +98,19 @@ export const dossierEventSchema = z.discriminatedUnion('type', [
 export type DossierEvent = z.infer<typeof dossierEventSchema>;
 export type DossierEventOf<T extends DossierEventType> = Extract<DossierEvent, { type: T }>;
 
+/**
+ * What intake stamps on each accepted event's envelope (`tthc.dossier-events.v1`), fixed at
+ * acceptance so that dossier-tracking decides desk scope the same way at every refold (issue 11).
+ * Both are optional: envelopes accepted before they existed carry neither.
+ */
+/** The accepting key's scope: `admin` (the admin key, bulk imports) or the desk key's agency codes (subtree roots). */
+export const deskScopeSchema = z.union([z.literal('admin'), z.array(code).min(1).max(100)]);
+export type DeskScope = z.infer<typeof deskScopeSchema>;
+
+/** For each agency code the event names: its chain up to the root in the agency tree at acceptance, itself first. */
+export const agencyAncestrySchema = z.record(code, z.array(code).min(1).max(64));
+export type AgencyAncestry = z.infer<typeof agencyAncestrySchema>;
+
 export interface EventProblem {
   /** Index of the event in the request (0-based). */
   index: number;

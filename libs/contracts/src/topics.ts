@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accessKeySchema } from './access-key';
-import { dossierEventSchema } from './dossier-event';
+import { agencyAncestrySchema, deskScopeSchema, dossierEventSchema } from './dossier-event';
 import { dossierFactSchema } from './dossier-fact';
 import { dossierOutcomeSchema } from './dossier-outcome';
 import { agencySchema, calendarYearSchema, fieldSchema, procedureSchema } from './reference';
@@ -20,6 +20,10 @@ export const DOSSIER_EVENTS = defineTopic({
     deskId: z.string().min(1),
     acceptedAt: z.string().min(1),
     event: dossierEventSchema,
+    /** Optional (added later; absent on older messages): the accepting key's scope. */
+    scope: deskScopeSchema.optional(),
+    /** Optional (added later; absent on older messages): the ancestry of each agency the event names. */
+    agencyAncestry: agencyAncestrySchema.optional(),
   }),
   cleanupPolicy: 'delete',
   retentionMs: FOREVER,

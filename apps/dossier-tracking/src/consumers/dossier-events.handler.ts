@@ -31,7 +31,7 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
     const candidates = new Map<string, NewEvent>();
     for (const message of messages) {
       if (message.value === null) continue;
-      const { deskId, acceptedAt, event } = message.value;
+      const { deskId, acceptedAt, event, scope, agencyAncestry } = message.value;
       const id = eventKey(deskId, event.eventId);
       const contentHash = contentHashOf(event);
       const earlier = candidates.get(id);
@@ -39,7 +39,16 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
         if (earlier.contentHash !== contentHash) quality.push(conflict(deskId, event.eventId, event.dossierCode));
         continue;
       }
-      candidates.set(id, { id, dossierCode: event.dossierCode, deskId, contentHash, event, acceptedAt });
+      candidates.set(id, {
+        id,
+        dossierCode: event.dossierCode,
+        deskId,
+        contentHash,
+        event,
+        acceptedAt,
+        ...(scope === undefined ? {} : { scope }),
+        ...(agencyAncestry === undefined ? {} : { agencyAncestry }),
+      });
     }
 
     const stored = await this.repository.existingHashes([...candidates.keys()]);

@@ -13,6 +13,8 @@ const context: FoldContext = {
         ? { fieldCode: 'F-2', processingTime: null }
         : undefined,
   due: dueCalculatorOf(calendar),
+  // Every desk trusted: desk scope has its own tests (desk-scope.spec.ts).
+  desks: { scopeOfDesk: () => 'admin', lineageOf: (code) => [code] },
 };
 
 let counter = 0;
@@ -26,6 +28,7 @@ function ev(
   counter += 1;
   return {
     deskId,
+    acceptedAt: '2026-11-22T00:00:00.000Z',
     event: { eventId: `e${counter}`, type, occurredAt: at(occurredAt), dossierCode: 'D', data } as DossierEvent,
   };
 }

@@ -1,15 +1,39 @@
-import type { DossierEvent, DossierSnapshot, DueChange, ProcessingTime, WaitingInterval } from '@tthc/contracts';
+import type {
+  AgencyAncestry,
+  DeskScope,
+  DossierEvent,
+  DossierSnapshot,
+  DueChange,
+  ProcessingTime,
+  WaitingInterval,
+} from '@tthc/contracts';
+import {
+  agenciesOfReceipt,
+  agencyNamedBy,
+  refusalOf,
+  screenReceipts,
+  type DossierAgencies,
+  type Refusal,
+  type ScopeFallback,
+} from './desk-scope';
 
 /**
  * Folding a dossier's events into its state (CONTRACT §4–§5). Pure: the same set of distinct
  * events gives the same state whatever order they arrived in, because they are sorted by
- * `occurredAt` (ties broken by lifecycle order, then desk and event id) before folding.
+ * `occurredAt` (ties broken by lifecycle order, then desk and event id) before folding. Events of
+ * desks that may not act on the dossier are kept out first (`desk-scope.ts`).
  */
 
-/** An accepted event as stored: which desk posted it, and when intake accepted it. */
+/** An accepted event as stored: which desk posted it, when and under which scope intake accepted it. */
 export interface StoredEvent {
   deskId: string;
   event: DossierEvent;
+  /** When intake accepted it (ISO instant): the order of receipts of one dossier (first one stands). */
+  acceptedAt: string;
+  /** The accepting key's scope, stamped by intake (absent on envelopes of before the stamps). */
+  scope?: DeskScope;
+  /** The ancestry of each agency the event names, stamped by intake (absent likewise). */
+  agencyAncestry?: AgencyAncestry;
 }
 
 /** Working-time arithmetic the fold needs; provided by the calendar lib. */
@@ -30,6 +54,8 @@ export interface ProcedureInfo {
 export interface FoldContext {
   procedure(code: string): ProcedureInfo | undefined;
   due: DueCalculator;
+  /** Desk scope of envelopes intake did not stamp (key directory, agency tree). */
+  desks: ScopeFallback;
 }
 
 export type DataQualityKind =
@@ -39,7 +65,14 @@ export type DataQualityKind =
   | 'event_after_finish'
   | 'second_received'
   | 'resume_without_pause'
-  | 'supplement_received_without_request';
+  | 'supplement_received_without_request'
+  /** Refused (desk-scope.ts): a desk that covers neither the dossier's receiving nor its current agency. */
+  | 'foreign_desk'
+  /** Refused (desk-scope.ts): a receipt of a dossier already received by an agency the desk does not cover. */
+  | 'conflicting_receipt';
+
+/** The findings that are refusals of a desk's event (issue 11), as opposed to impossible sequences. */
+export const REFUSAL_KINDS: readonly DataQualityKind[] = ['foreign_desk', 'conflicting_receipt'];
 
 export interface DataQualityIssue {
   kind: DataQualityKind;
@@ -88,10 +121,22 @@ export function compareEvents(a: StoredEvent, b: StoredEvent): number {
 }
 
 export function foldDossier(dossierCode: string, events: readonly StoredEvent[], context: FoldContext): FoldResult {
-  const sorted = [...events].sort(compareEvents);
   const issues: DataQualityIssue[] = [];
   const issue = (kind: DataQualityKind, stored: StoredEvent, detail: string) =>
     issues.push({ kind, dossierCode, deskId: stored.deskId, eventId: stored.event.eventId, detail });
+  const refuse = (refusal: Refusal) => issue(refusal.kind, refusal.stored, refusal.detail);
+
+  // Receipts of desks that do not cover the first receipt are conflicts, never folded.
+  const screened = screenReceipts(
+    events.filter((stored) => stored.event.type === 'dossier.received'),
+    context.desks,
+    compareEvents,
+  );
+  screened.refused.forEach(refuse);
+  const admitted = new Set(screened.admitted);
+  const sorted = events
+    .filter((stored) => stored.event.type !== 'dossier.received' || admitted.has(stored))
+    .sort(compareEvents);
 
   const receivedIndex = sorted.findIndex((stored) => stored.event.type === 'dossier.received');
   const received = sorted[receivedIndex];
@@ -99,8 +144,12 @@ export function foldDossier(dossierCode: string, events: readonly StoredEvent[],
     const rejected = sorted.some((stored) => stored.event.type === 'dossier.rejected');
     return { kind: rejected ? 'rejected' : 'awaiting_receipt', issues };
   }
+  // The agencies a desk must cover to act on the dossier (the current one moves with transfers).
+  const agencies: DossierAgencies = agenciesOfReceipt(received, context.desks);
   for (const stored of sorted.slice(0, receivedIndex)) {
-    if (stored.event.type !== 'dossier.rejected') {
+    const refusal = refusalOf(stored, agencies, context.desks);
+    if (refusal !== null) refuse(refusal);
+    else if (stored.event.type !== 'dossier.rejected') {
       issue('event_before_received', stored, `${stored.event.type} at ${stored.event.occurredAt} precedes the receipt`);
     }
   }
@@ -146,6 +195,12 @@ export function foldDossier(dossierCode: string, events: readonly StoredEvent[],
   for (const stored of sorted.slice(receivedIndex + 1)) {
     const event = stored.event;
     const at = instantOf(event.occurredAt);
+    // Receipts were screened above (a second receipt that counts is a finding below).
+    const refusal = event.type === 'dossier.received' ? null : refusalOf(stored, agencies, context.desks);
+    if (refusal !== null) {
+      refuse(refusal);
+      continue;
+    }
     if (voided) {
       issue('event_after_voided', stored, `${event.type} after the dossier was voided`);
       continue;
@@ -168,6 +223,7 @@ export function foldDossier(dossierCode: string, events: readonly StoredEvent[],
         break;
       case 'dossier.transferred':
         agencyCode = event.data.toAgencyCode;
+        agencies.current = agencyNamedBy(stored, event.data.toAgencyCode, context.desks);
         break;
       case 'dossier.supplement_requested':
         closeWait(at);

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { duplicateKeyIndexes, pagesOf } from '@tthc/persistence';
+import { canonicalJson, duplicateKeyIndexes, pagesOf } from '@tthc/persistence';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { DossierEvent } from '@tthc/contracts';
+import type { AgencyAncestry, DeskScope, DossierEvent } from '@tthc/contracts';
 import type { DataQualityIssue, StoredEvent } from '../domain/fold';
 import { DataQualityRecord, DossierRecord, TrackedEvent } from './schemas';
 
@@ -14,16 +13,33 @@ export interface NewEvent {
   contentHash: string;
   event: DossierEvent;
   acceptedAt: string;
+  /** Intake's stamps (desk scope), when the envelope carried them. */
+  scope?: DeskScope;
+  agencyAncestry?: AgencyAncestry;
 }
 
 export type QualityEntry = DataQualityIssue | (Omit<DataQualityIssue, 'kind'> & { kind: 'conflicting_duplicate' });
 
-/** A dossier was written by someone else between the read and the write: fold it again. */
-export class ConcurrentWriteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConcurrentWriteError';
-  }
+/** A new dossier version and the record its writer folded it over (undefined: none was stored). */
+export interface DossierWrite {
+  next: DossierRecord;
+  read: DossierRecord | undefined;
+}
+
+/** What {@link TrackingRepository.saveDossiers} wrote, and the codes whose write was lost. */
+export interface SaveResult {
+  written: DossierRecord[];
+  lost: string[];
+}
+
+/** The compare-and-set filter of a write over `read`: the record as it was read. */
+export function fenceOf(read: DossierRecord): Record<string, unknown> {
+  return {
+    _id: read._id,
+    version: read.version,
+    publishedVersion: read.publishedVersion,
+    overdueNotifiedAt: read.overdueNotifiedAt ?? { $exists: false },
+  };
 }
 
 interface DossierEventEntry {
@@ -31,12 +47,8 @@ interface DossierEventEntry {
   deskId: string;
   acceptedAt: string;
   event: DossierEvent;
-}
-
-function stateHashOf(record: DossierRecord): string {
-  return createHash('sha256')
-    .update(JSON.stringify([record.kind, record.state]))
-    .digest('hex');
+  scope?: DeskScope;
+  agencyAncestry?: AgencyAncestry;
 }
 
 /** All MongoDB I/O of dossier-tracking, in batches. */
@@ -89,7 +101,15 @@ export class TrackingRepository {
     const byDossier = new Map<string, DossierEventEntry[]>();
     for (const event of events) {
       const list = byDossier.get(event.dossierCode) ?? [];
-      list.push({ id: event.id, deskId: event.deskId, acceptedAt: event.acceptedAt, event: event.event });
+      list.push({
+        id: event.id,
+        deskId: event.deskId,
+        acceptedAt: event.acceptedAt,
+        event: event.event,
+        // Only when stamped, so entries of unstamped envelopes stay as they were ($addToSet compares whole entries).
+        ...(event.scope === undefined ? {} : { scope: event.scope }),
+        ...(event.agencyAncestry === undefined ? {} : { agencyAncestry: event.agencyAncestry }),
+      });
       byDossier.set(event.dossierCode, list);
     }
     await this.dossierEvents.bulkWrite(
@@ -115,10 +135,24 @@ export class TrackingRepository {
     return grouped;
   }
 
-  /** Every accepted event of the given dossiers (each (desk, eventId) once), grouped by dossier. */
+  /**
+   * Every accepted event of the given dossiers (each (desk, eventId) once, as first accepted),
+   * grouped by dossier, with when and under which scope intake accepted it.
+   */
   async eventsOf(dossierCodes: readonly string[]): Promise<Map<string, StoredEvent[]>> {
     const entries = await this.entriesOf(dossierCodes);
-    return new Map([...entries].map(([code, list]) => [code, list.map(({ deskId, event }) => ({ deskId, event }))]));
+    return new Map(
+      [...entries].map(([code, list]) => [
+        code,
+        list.map(({ deskId, event, acceptedAt, scope, agencyAncestry }) => ({
+          deskId,
+          event,
+          acceptedAt,
+          ...(scope === undefined ? {} : { scope }),
+          ...(agencyAncestry === undefined ? {} : { agencyAncestry }),
+        })),
+      ]),
+    );
   }
 
   async dossiersByCode(dossierCodes: readonly string[]): Promise<Map<string, DossierRecord>> {
@@ -136,61 +170,85 @@ export class TrackingRepository {
   }
 
   /**
-   * Writes changed dossiers. Each new version is first claimed in `tracking_versions` (`_id` =
-   * `code|version`, unique): two writers of one dossier (the event handler and the calendar
-   * refold) cannot both write the same version with different states — the loser gets a
-   * {@link ConcurrentWriteError} and refolds again (Kafka retry, job retry). A claim of the same
-   * state (a retry after a crash) counts as won. Only `_id` filters: the stand-in scans otherwise.
+   * Writes new dossier versions, each only over the record its writer read (compare-and-set, the
+   * fence against stale writers: a zombie replica whose partition moved, or the calendar refold
+   * racing the event handler). A dossier read as absent is inserted (a duplicate key means another
+   * writer inserted it first: lost); an existing one is replaced only while it still has the
+   * `version`, `publishedVersion` and `overdueNotifiedAt` that were read (no upsert: a record
+   * written, published or notified meanwhile makes the write lost, so a carried
+   * `overdueNotifiedAt` or `publishedVersion` is never stale). A lost write changed nothing; its
+   * writer must not publish its fact nor sync its timers, and refolds from fresh reads. Filters
+   * are on `_id` (with extra conditions beside it).
    */
-  async saveDossiers(records: readonly DossierRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const claims = records.map((record) => ({
-      _id: `${record._id}|${record.version}`,
-      stateHash: stateHashOf(record),
-    }));
-    let lost: string[] = [];
+  async saveDossiers(writes: readonly DossierWrite[]): Promise<SaveResult> {
+    const inserts = writes.filter((write) => write.read === undefined);
+    const replaces = writes.filter((write) => write.read !== undefined);
+    const [insertLost, replaceLost] = await Promise.all([this.insertNew(inserts), this.replaceRead(replaces)]);
+    const lost = new Set([...insertLost, ...replaceLost]);
+    return {
+      written: writes.filter((write) => !lost.has(write.next._id)).map((write) => write.next),
+      lost: [...lost],
+    };
+  }
+
+  /** Inserts dossiers read as absent; returns the codes another writer inserted first. */
+  private async insertNew(writes: readonly DossierWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
     try {
-      await this.versions.insertMany(claims, { ordered: false });
+      await this.dossiers.bulkWrite(
+        writes.map((write) => ({ insertOne: { document: write.next } })),
+        { ordered: false },
+      );
+      return [];
     } catch (error) {
       const duplicates = duplicateKeyIndexes(error);
       if (duplicates === null) throw error;
-      const contested = duplicates.map((index) => claims[index]).filter((claim) => claim !== undefined);
-      const existing = await this.versions.find({ _id: { $in: contested.map((claim) => claim._id) } }).toArray();
-      const hashes = new Map(existing.map((claim) => [claim._id, claim.stateHash]));
-      lost = contested.filter((claim) => hashes.get(claim._id) !== claim.stateHash).map((claim) => claim._id);
-    }
-    const won = records.filter((record) => !lost.includes(`${record._id}|${record.version}`));
-    if (won.length > 0) {
-      await this.dossiers.bulkWrite(
-        won.map((record) => ({ replaceOne: { filter: { _id: record._id }, replacement: record, upsert: true } })),
-        { ordered: false },
-      );
-    }
-    if (lost.length > 0) {
-      throw new ConcurrentWriteError(
-        `${lost.length} of ${records.length} dossier version(s) were written meanwhile by another writer`,
-      );
+      return duplicates.map((index) => writes[index]?.next._id).filter((code) => code !== undefined);
     }
   }
 
-  /** Records that the fact of each dossier's version was acknowledged by Kafka. */
+  /** Replaces dossiers still as read; returns the codes written meanwhile by someone else. */
+  private async replaceRead(writes: readonly DossierWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
+    const result = await this.dossiers.bulkWrite(
+      writes.map(({ next, read }) => ({
+        replaceOne: { filter: fenceOf(read!), replacement: next, upsert: false },
+      })),
+      { ordered: false },
+    );
+    if (result.matchedCount === writes.length) return [];
+    // Some filters matched nothing (rare: contention). Which ones? A write of ours is in place when
+    // the stored record is our version with our content; a later version, or another content of
+    // our version, means ours may not have been written: counted as lost, the writer refolds from
+    // the newest record (at worst it skips republishing a version already superseded).
+    const current = await this.dossiers
+      .find({ _id: { $in: writes.map((write) => write.next._id) } }, { version: 1, kind: 1, state: 1 })
+      .lean<Pick<DossierRecord, '_id' | 'version' | 'kind' | 'state'>[]>();
+    const byCode = new Map(current.map((doc) => [doc._id, doc]));
+    return writes
+      .filter(({ next }) => {
+        const stored = byCode.get(next._id);
+        return !(
+          stored !== undefined &&
+          stored.version === next.version &&
+          canonicalJson([stored.kind, stored.state]) === canonicalJson([next.kind, next.state])
+        );
+      })
+      .map((write) => write.next._id);
+  }
+
+  /**
+   * Records that the fact of each dossier's version was acknowledged by Kafka: `factOwed` is
+   * cleared only while the record still has that version (one atomic update filtered on `_id` and
+   * `version`), so a newer version written meanwhile keeps owing its fact.
+   */
   async markPublished(versions: ReadonlyMap<string, number>): Promise<void> {
     if (versions.size === 0) return;
-    const current = await this.dossiers
-      .find({ _id: { $in: [...versions.keys()] } }, { version: 1 })
-      .lean<{ _id: string; version: number }[]>();
-    const currentVersion = new Map(current.map((doc) => [doc._id, doc.version]));
     await this.dossiers.bulkWrite(
-      [...versions].map(([code, version]) => ({
-        updateOne: {
-          filter: { _id: code },
-          // A newer version written meanwhile keeps owing its fact.
-          update:
-            currentVersion.get(code) === version
-              ? { $set: { factOwed: false }, $max: { publishedVersion: version } }
-              : { $max: { publishedVersion: version } },
-        },
-      })),
+      [...versions].flatMap(([code, version]) => [
+        { updateOne: { filter: { _id: code, version }, update: { $set: { factOwed: false } } } },
+        { updateOne: { filter: { _id: code }, update: { $max: { publishedVersion: version } } } },
+      ]),
       { ordered: false },
     );
   }
@@ -206,10 +264,12 @@ export class TrackingRepository {
     );
   }
 
-  /** Records that the became_overdue notification of this version was published. */
+  /**
+   * Records that the became_overdue notification of this version was published: one atomic update
+   * filtered on `_id` and `version` (a newer version written meanwhile is left alone).
+   */
   async markOverdueNotified(code: string, version: number, at: string): Promise<void> {
-    const current = await this.dossiers.findById(code, { version: 1 }).lean<{ version: number }>();
-    if (current?.version === version) await this.dossiers.updateOne({ _id: code }, { $set: { overdueNotifiedAt: at } });
+    await this.dossiers.updateOne({ _id: code, version }, { $set: { overdueNotifiedAt: at } });
   }
 
   /**
@@ -243,17 +303,17 @@ export class TrackingRepository {
     return this.dossiers.db.collection<{ _id: string; entries: DossierEventEntry[] }>('tracking_dossier_events');
   }
 
-  private get versions() {
-    return this.dossiers.db.collection<{ _id: string; stateHash: string }>('tracking_versions');
-  }
-
   private get meta() {
     return this.dossiers.db.collection<{ _id: string; fingerprint: string }>('tracking_meta');
   }
 
-  async recordQuality(entries: readonly QualityEntry[], now: string): Promise<void> {
-    if (entries.length === 0) return;
-    await this.quality.bulkWrite(
+  /**
+   * Records findings (idempotent: one record per kind, desk and event, the first sighting kept).
+   * Returns the entries recorded for the first time.
+   */
+  async recordQuality(entries: readonly QualityEntry[], now: string): Promise<QualityEntry[]> {
+    if (entries.length === 0) return [];
+    const result = await this.quality.bulkWrite(
       entries.map((entry) => ({
         updateOne: {
           filter: { _id: `${entry.kind}|${entry.deskId}|${entry.eventId}` },
@@ -263,6 +323,9 @@ export class TrackingRepository {
       })),
       { ordered: false },
     );
+    return Object.keys(result.upsertedIds)
+      .map((index) => entries[Number(index)])
+      .filter((entry) => entry !== undefined);
   }
 
   async listQuality(limit: number, offset: number): Promise<{ total: number; items: DataQualityRecord[] }> {

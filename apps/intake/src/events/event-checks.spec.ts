@@ -1,6 +1,12 @@
-import type { DossierEvent } from '@tthc/contracts';
+import { DOSSIER_EVENTS, type DossierEvent } from '@tthc/contracts';
 import { AgencyTree } from '@tthc/reference';
-import { agencyCodesOf, checkEventReferences, checkEventScope, type ReferenceLookup } from './event-checks';
+import {
+  acceptanceStamp,
+  agencyCodesOf,
+  checkEventReferences,
+  checkEventScope,
+  type ReferenceLookup,
+} from './event-checks';
 
 const received = (data: Record<string, unknown>): DossierEvent => ({
   eventId: 'e',
@@ -108,5 +114,34 @@ describe('checkEventScope', () => {
 
   it('treats a desk without roots as allowed nowhere', () => {
     expect(checkEventScope([{ index: 0, event: received({}) }], [], within)).toHaveLength(1);
+  });
+});
+
+describe('acceptanceStamp (what dossier-tracking decides desk scope from)', () => {
+  const ancestry = (code: string) => tree.ancestry(code);
+
+  it('stamps the desk key’s agencies and the ancestry of every agency the event names', () => {
+    expect(acceptanceStamp(received({ receivingAgencyCode: 'D1' }), ['D1'], ancestry)).toEqual({
+      scope: ['D1'],
+      agencyAncestry: { C1: ['C1', 'D1', 'P'], D1: ['D1', 'P'] },
+    });
+    expect(acceptanceStamp(transferred('C2'), ['P'], ancestry)).toEqual({
+      scope: ['P'],
+      agencyAncestry: { C2: ['C2', 'D2', 'P'] },
+    });
+  });
+
+  it('stamps admin for the admin key and imports, and no ancestry for events naming no agency', () => {
+    expect(acceptanceStamp(resolved, 'admin', ancestry)).toEqual({ scope: 'admin' });
+    expect(acceptanceStamp(resolved, ['D1'], ancestry)).toEqual({ scope: ['D1'] });
+  });
+
+  it('is valid on the event topic’s envelope, which still accepts envelopes without stamps', () => {
+    const envelope = { deskId: 'desk-1', acceptedAt: '2026-11-22T00:00:00.000Z', event: received({}) };
+    const stamped = { ...envelope, ...acceptanceStamp(envelope.event, ['D1'], ancestry) };
+    expect(DOSSIER_EVENTS.value.parse(stamped)).toEqual(stamped);
+    expect(DOSSIER_EVENTS.value.parse(envelope)).toEqual(envelope);
+    expect(() => DOSSIER_EVENTS.value.parse({ ...envelope, scope: [] })).toThrow();
+    expect(() => DOSSIER_EVENTS.value.parse({ ...envelope, scope: 'desk' })).toThrow();
   });
 });

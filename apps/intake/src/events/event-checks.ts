@@ -1,4 +1,4 @@
-import type { DossierEvent, EventProblem } from '@tthc/contracts';
+import type { AgencyAncestry, DeskScope, DossierEvent, EventProblem } from '@tthc/contracts';
 
 /** What the event checks need to know of the reference data. */
 export interface ReferenceLookup {
@@ -89,4 +89,26 @@ export function checkEventScope(
     }
   }
   return violations;
+}
+
+/** What intake stamps on each accepted event's envelope (`tthc.dossier-events.v1`). */
+export interface AcceptanceStamp {
+  scope: DeskScope;
+  agencyAncestry?: AgencyAncestry;
+}
+
+/**
+ * The stamp of an accepted event: the accepting key's scope (`admin` for the admin key and bulk
+ * imports, else the desk key's agency codes) and, for each agency the event names, its chain up
+ * to the root in the agency tree now (itself first). dossier-tracking decides from them which
+ * desk may act on which dossier, identically at every refold (docs/dossier-tracking.md).
+ */
+export function acceptanceStamp(
+  event: DossierEvent,
+  scope: DeskScope,
+  ancestry: (code: string) => readonly string[],
+): AcceptanceStamp {
+  const named = agencyCodesOf(event);
+  if (named.length === 0) return { scope };
+  return { scope, agencyAncestry: Object.fromEntries(named.map(({ code }) => [code, [...ancestry(code)]])) };
 }

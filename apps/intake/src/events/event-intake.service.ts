@@ -1,12 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { DOSSIER_EVENTS, validateDossierEvents, type DossierEvent, type EventProblem } from '@tthc/contracts';
+import {
+  DOSSIER_EVENTS,
+  validateDossierEvents,
+  type DeskScope,
+  type DossierEvent,
+  type EventProblem,
+} from '@tthc/contracts';
 import type { Principal } from '@tthc/auth';
 import { problem, ProblemException } from '@tthc/http';
 import { ContractProducer } from '@tthc/kafka';
 import { ReferenceData } from '@tthc/reference';
 import { EventRateLimiter } from '../rate-limit/rate-limiter';
 import { publishOr503 } from '../shared/publish';
-import { checkEventReferences, checkEventScope } from './event-checks';
+import { acceptanceStamp, checkEventReferences, checkEventScope } from './event-checks';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 export { KAFKA_RETRY_AFTER_SECONDS } from '../shared/publish';
@@ -76,16 +82,27 @@ export class EventIntakeService {
       }
     }
     const events = valid.map(({ event }) => event);
-    await this.publish(principal.id, events);
+    await this.publish(principal, events);
     return { accepted: events.length };
   }
 
-  private async publish(deskId: string, events: readonly DossierEvent[]): Promise<void> {
+  private async publish(principal: Principal, events: readonly DossierEvent[]): Promise<void> {
     const acceptedAt = new Date().toISOString();
+    // The key's scope and the agencies' ancestry, fixed now: dossier-tracking's desk-scope rule.
+    const scope: DeskScope = principal.role === 'admin' ? 'admin' : [...principal.agencyCodes];
+    const tree = this.reference.agencies();
     await publishOr503(
       this.producer,
       DOSSIER_EVENTS,
-      events.map((event) => ({ key: event.dossierCode, value: { deskId, acceptedAt, event } })),
+      events.map((event) => ({
+        key: event.dossierCode,
+        value: {
+          deskId: principal.id,
+          acceptedAt,
+          event,
+          ...acceptanceStamp(event, scope, (code) => tree.ancestry(code)),
+        },
+      })),
       'the event log',
     );
   }

@@ -4,7 +4,7 @@ import { DOSSIER_EVENTS, type DossierEvent } from '@tthc/contracts';
 import { ContractProducer } from '@tthc/kafka';
 import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
 import { ReferenceData } from '@tthc/reference';
-import type { ReferenceLookup } from '../events/event-checks';
+import { acceptanceStamp, type ReferenceLookup } from '../events/event-checks';
 import { checkChunk } from './import-chunk';
 import { INTAKE_IMPORTS } from './import.queue';
 import { ImportStore, MAX_STORED_REJECTIONS, type ImportDocument } from './import.store';
@@ -122,9 +122,14 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
   private async publish(deskId: string, events: readonly DossierEvent[]): Promise<void> {
     if (events.length === 0) return;
     const acceptedAt = new Date().toISOString();
+    const tree = this.reference.agencies();
+    // Imports are admin-only: trusted by dossier-tracking's desk-scope rule, whatever the desk name.
     await this.producer.send(
       DOSSIER_EVENTS,
-      events.map((event) => ({ key: event.dossierCode, value: { deskId, acceptedAt, event } })),
+      events.map((event) => ({
+        key: event.dossierCode,
+        value: { deskId, acceptedAt, event, ...acceptanceStamp(event, 'admin', (code) => tree.ancestry(code)) },
+      })),
     );
   }
 }
