@@ -47,8 +47,14 @@ export function problem(status: number, detail: string, extensions: Record<strin
   };
 }
 
+/**
+ * Sends a problem document. When the request's body has not been received in full (refused before
+ * or while it was read: 401, 413, 429, …) the connection is closed after the answer, so the rest
+ * of the body is never read (Node would otherwise read and discard it to reuse the connection).
+ */
 export function sendProblem(response: Response, body: ProblemDetails, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  if ((response.req as Request | undefined)?.complete === false) response.setHeader('Connection', 'close');
   response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
