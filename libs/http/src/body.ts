@@ -5,8 +5,8 @@ import { problem, ProblemException } from './problem';
 /**
  * Request bodies are never buffered by middleware: a route reads its own body, after the guards
  * (authentication, role) and its rate limit have run, with a byte cap of its own counted while
- * streaming. A request refused before or while its body is read is answered with
- * `Connection: close` (see `sendProblem`), so the rest of the body is not read at all.
+ * streaming. Of a request refused before or while its body is read, at most 1 MiB more is read
+ * and discarded after the answer, then the connection is closed (./unread-body.ts).
  */
 
 /** Bodies of small administrative writes (keys, manual runs): 64 KiB. */
@@ -24,7 +24,7 @@ function tooLarge(maxBytes: number): ProblemException {
 /**
  * The body's chunks, at most `maxBytes` in all: 413 at once when `Content-Length` declares more,
  * else as soon as the bytes received exceed it (chunked bodies, lying lengths). Stopping early
- * leaves the socket paused: the answer then closes the connection. The request stream is not
+ * leaves the request paused until the answer is sent (./unread-body.ts). The request stream is not
  * destroyed (that would close the socket before the answer is written).
  */
 export async function* bodyChunks(request: IncomingMessage, maxBytes: number): AsyncGenerator<Buffer> {
