@@ -57,11 +57,12 @@ describe('reference data and keys reach every replica (real Kafka)', () => {
         { what: 'every replica to know both fields' },
       );
       for (const key of keys) {
-        // A desk key known to the replica is not refused with 401 (415: wrong content type).
+        // A desk key known to the replica is not refused with 401 (415: wrong content type). Many
+        // 401s in a row make the address wait (429, failed-authentication throttling): wait on.
         const answer = await waitFor(
           async () => {
             const posted = await call(`${replica.url}/v1/events`, { key, raw: 'x', contentType: 'text/plain' });
-            return posted.status === 401 ? undefined : posted;
+            return posted.status === 401 || posted.status === 429 ? undefined : posted;
           },
           { what: 'every replica to accept both desk keys' },
         );

@@ -31,9 +31,7 @@ export class Stack {
 
   async start(service: ServiceName): Promise<RunningService> {
     const config = testConfig(service, this.namespace, this.env[service] ?? {});
-    const running = await startService(config, MODULES[service](config), {
-      ...(service === 'intake' ? { bodyLimit: '64mb' } : {}),
-    });
+    const running = await startService(config, MODULES[service](config));
     this.services.set(service, running);
     return running;
   }

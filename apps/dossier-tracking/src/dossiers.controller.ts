@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
 import { problem, ProblemException } from '@tthc/http';
 import { ReferenceData } from '@tthc/reference';
@@ -18,16 +18,25 @@ export class DossiersController {
   @Get(':code')
   @RequireRoles('admin', 'viewer')
   @ApiOperation({ summary: "A dossier's state, due-date history, outcome and timeline (CONTRACT §6)" })
+  @ApiResponse({ status: 200, description: '{dossierCode, kind, version, state, timeline}' })
+  @ApiResponse({ status: 401, description: 'application/problem+json: missing or wrong key' })
+  @ApiResponse({ status: 403, description: "application/problem+json: this key's role may not read dossiers" })
+  @ApiResponse({
+    status: 404,
+    description: "application/problem+json: no such dossier, or one outside the key's subtree (one answer for both)",
+  })
   async get(@Param('code') code: string, @Req() request: AuthenticatedRequest) {
+    // One answer for "unknown" and "not this key's": a key must not learn which codes exist.
+    const notFound = () => new ProblemException(problem(404, `dossier ${code} is not known`));
     const record = await this.repository.findDossier(code);
-    if (record === null) throw new ProblemException(problem(404, `dossier ${code} is not known`));
+    if (record === null) throw notFound();
     const principal = principalOf(request);
     if (principal.role !== 'admin') {
       // A viewer reads only dossiers whose current agency lies within its one subtree.
       const root = principal.agencyCodes[0];
       const agency = record.state?.agencyCode;
       if (root === undefined || agency === undefined || !this.reference.agencies().isWithin(agency, root)) {
-        throw new ProblemException(problem(403, 'This dossier is outside the agency subtree of this key'));
+        throw notFound();
       }
     }
     const timeline = (await this.repository.timelineOf(code))

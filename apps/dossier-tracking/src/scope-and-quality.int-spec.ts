@@ -64,7 +64,7 @@ describe('viewer scope, data-quality list and calendar changes (real Kafka, Mong
 
   const dossier = (code: string) => db.collection('tracking_dossiers').findOne({ _id: code as never });
 
-  it('lets a viewer read dossiers within its agency subtree only (403 outside, nothing leaked)', async () => {
+  it('lets a viewer read dossiers within its agency subtree only (404 outside, like an unknown code)', async () => {
     await produce(namespace, REFERENCE_AGENCIES, [
       { key: 'PROV-1', value: { code: 'PROV-1', name: 'Tỉnh 1', parentCode: null, level: 'province' } },
       { key: 'DEP-1', value: { code: 'DEP-1', name: 'Sở 1', parentCode: 'PROV-1', level: 'department' } },
@@ -101,8 +101,13 @@ describe('viewer scope, data-quality list and calendar changes (real Kafka, Mong
     );
     expect(inside.body).toMatchObject({ dossierCode: 'V-IN', state: { agencyCode: 'DEP-1' } });
 
+    // Outside the subtree and unknown are one answer: the viewer cannot tell which codes exist.
     const outside = await call(`${service.url}/v1/dossiers/V-OUT`, { key: VIEWER_KEY });
-    expect(outside.status).toBe(403);
+    const unknown = await call(`${service.url}/v1/dossiers/V-NOP`, { key: VIEWER_KEY });
+    expect(outside.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    expect(outside.text.replaceAll('V-OUT', 'X')).toBe(unknown.text.replaceAll('V-NOP', 'X'));
+    expect(outside.headers.get('content-type')).toBe(unknown.headers.get('content-type'));
     expect(outside.text).not.toContain('DEP-2');
     expect(outside.text).not.toContain('timeline');
     expect((await call(`${service.url}/v1/dossiers/V-OUT`)).status).toBe(200); // admin reads everything

@@ -237,8 +237,11 @@ describe('intake rate limit per key (real Kafka)', () => {
   let intake: RunningService;
 
   beforeAll(async () => {
-    const config = testConfig('intake', namespace);
-    intake = await startService(config, IntakeModule.forRoot(config, { rateLimit: { ratePerSecond: 0.5, burst: 2 } }));
+    const config = testConfig('intake', namespace, {
+      INTAKE_RATE_REQUESTS_PER_SECOND: '0.5',
+      INTAKE_RATE_REQUESTS_BURST: '2',
+    });
+    intake = await startService(config, IntakeModule.forRoot(config));
   });
   afterAll(async () => {
     await intake?.close();

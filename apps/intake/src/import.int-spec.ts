@@ -82,7 +82,7 @@ describe('bulk import of history: upload → job → Kafka → dossier-tracking 
     // Small chunks so the files span several; a small size limit to show 413.
     const env = { INTAKE_IMPORT_CHUNK_LINES: '3', INTAKE_IMPORT_MAX_BYTES: String(64 * 1024) };
     const intakeConfig = testConfig('intake', namespace, env);
-    intake = await startService(intakeConfig, IntakeModule.forRoot(intakeConfig), { streamedPaths: [IMPORTS_PATH] });
+    intake = await startService(intakeConfig, IntakeModule.forRoot(intakeConfig));
     const trackingConfig = testConfig('dossier-tracking', namespace);
     tracking = await startService(trackingConfig, DossierTrackingModule.forRoot(trackingConfig));
     services.push(intake, tracking);

@@ -16,19 +16,13 @@ import { ImportWorker } from './import/import.worker';
 import { ImportsController } from './import/imports.controller';
 import { KeysController } from './keys/keys.controller';
 import { KeysService } from './keys/keys.service';
-import { DEFAULT_RATE_LIMIT, EVENT_RATE_LIMIT, EventRateLimiter } from './rate-limit/rate-limiter';
-import type { RateLimit } from './rate-limit/token-bucket';
+import { EventRateLimiter } from './rate-limit/rate-limiter';
 import { ReferenceAdminService } from './reference/reference-admin.service';
 import { ReferenceController } from './reference/reference.controller';
 
-export interface IntakeOptions {
-  /** Per-principal limit of `POST /v1/events` on each replica (default 50/s, burst 100). */
-  rateLimit?: RateLimit;
-}
-
 @Module({})
 export class IntakeModule {
-  static forRoot(config: AppConfig, options: IntakeOptions = {}): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IntakeModule,
       imports: [
@@ -46,7 +40,6 @@ export class IntakeModule {
       ],
       controllers: [EventsController, ReferenceController, KeysController, ImportsController],
       providers: [
-        { provide: EVENT_RATE_LIMIT, useValue: options.rateLimit ?? DEFAULT_RATE_LIMIT },
         EventRateLimiter,
         EventIntakeService,
         ReferenceAdminService,

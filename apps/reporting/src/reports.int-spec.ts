@@ -1,4 +1,4 @@
-import { Workbook } from 'exceljs';
+import { ValueType, Workbook } from 'exceljs';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { hashKey } from '@tthc/auth';
@@ -448,7 +448,12 @@ describe('report API over reporting’s counter cache (real Kafka and MongoDB)',
       dueHistory: [{ reason: 'initial' }],
       waiting: [],
     });
-    expect((await get('/v1/reports/dossiers/D3', VIEWER_KEY)).status).toBe(403);
+    // Outside the viewer's subtree and unknown are one answer (same status and body but the code).
+    const outside = await get('/v1/reports/dossiers/D3', VIEWER_KEY);
+    const unknown = await get('/v1/reports/dossiers/D9', VIEWER_KEY);
+    expect(outside.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    expect(outside.text.replaceAll('D3', 'X')).toBe(unknown.text.replaceAll('D9', 'X'));
     expect((await get('/v1/reports/dossiers/NOPE')).status).toBe(404);
     expect((await get('/v1/reports/dossiers/D3')).body).toMatchObject({ outcome: 'late' });
   });
@@ -527,5 +532,54 @@ describe('report API over reporting’s counter cache (real Kafka and MongoDB)',
     } finally {
       await replica.close();
     }
+  });
+
+  it('neutralises hostile agency and field names in the CSV export; XLSX holds them as text', async () => {
+    type Named = { rows: { name: string }[] };
+    await produce(namespace, REFERENCE_AGENCIES, [
+      { key: 'DEP-B', value: { code: 'DEP-B', name: '=1+2', parentCode: 'PROV', level: 'department' } },
+    ]);
+    await produce(namespace, REFERENCE_FIELDS, [
+      { key: 'F-2', value: { code: 'F-2', name: "@SUM(1+1)*cmd|' /C calc'!A0" } },
+    ]);
+    await waitFor(
+      async () => {
+        const byAgency = (await get(`/v1/reports/form-06a?${MARCH}&agency=PROV&rows=agency`)).body as Named;
+        const byField = (await get(`/v1/reports/form-06a?${MARCH}&rows=field`)).body as Named;
+        const renamed =
+          byAgency.rows.some((row) => row.name === '=1+2') && byField.rows.some((row) => row.name.startsWith('@SUM'));
+        return renamed ? true : undefined;
+      },
+      { what: 'the hostile names to reach reporting' },
+    );
+    const linesOf = (text: string) =>
+      text
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n');
+    const byAgency = await get(`/v1/reports/form-06a?${MARCH}&agency=PROV&rows=agency&format=csv`);
+    expect(byAgency.status).toBe(200);
+    const agencyLine = linesOf(byAgency.text).find((line) => line.includes('=1+2'));
+    expect(agencyLine).toMatch(/^\d+,'=1\+2,\d+,/);
+    const byField = await get(`/v1/reports/form-06a?${MARCH}&rows=field&format=csv`);
+    const fieldLine = linesOf(byField.text).find((line) => line.includes('@SUM'));
+    expect(fieldLine).toMatch(/^\d+,'@SUM\(1\+1\)\*cmd\|' \/C calc'!A0,\d+,/);
+    // No cell of either file starts a formula.
+    for (const line of [...linesOf(byAgency.text), ...linesOf(byField.text)]) {
+      expect(line).not.toMatch(/(^|,)"?[=+@\t\r]/);
+    }
+
+    const response = await fetch(`${service.url}/v1/reports/form-06a?${MARCH}&agency=PROV&rows=agency&format=xlsx`, {
+      headers: { authorization: `Bearer ${service.config.adminKey}` },
+    });
+    const workbook = new Workbook();
+    await workbook.xlsx.load(
+      Buffer.from(await response.arrayBuffer()) as unknown as Parameters<Workbook['xlsx']['load']>[0],
+    );
+    const sheet = workbook.getWorksheet('II.06a');
+    const cells: { value: unknown; type: ValueType }[] = [];
+    sheet?.eachRow((row) => row.eachCell((cell) => cells.push({ value: cell.value, type: cell.type })));
+    expect(cells.find((cell) => cell.value === '=1+2')?.type).toBe(ValueType.String);
+    expect(cells.filter((cell) => cell.type === ValueType.Formula)).toEqual([]);
   });
 });

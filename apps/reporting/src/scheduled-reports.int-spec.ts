@@ -306,13 +306,16 @@ describe('scheduled II.06a reports (real Kafka, MongoDB stand-in GridFS, Redis)'
     const dep = await get('/v1/reports/scheduled', VIEWER_DEP_KEY);
     expect(dep.status).toBe(200);
     expect(dep.body).toEqual({ items: [] });
-    expect((await get('/v1/reports/scheduled/PROV:2017-03:field:csv', VIEWER_DEP_KEY)).status).toBe(403);
+    // A report outside the key's subtree is answered like one that does not exist.
+    const outside = await get('/v1/reports/scheduled/PROV:2017-03:field:csv', VIEWER_DEP_KEY);
+    expect(outside.status).toBe(404);
+    expect(outside.text).not.toContain('outside');
 
     const prov = (await get('/v1/reports/scheduled', VIEWER_PROV_KEY)).body as { items: Item[] };
     expect(prov.items).toHaveLength(12);
     expect(new Set(prov.items.map((item) => item.agency.code))).toEqual(new Set(['PROV']));
     expect((await download('/v1/reports/scheduled/PROV:2017-03:field:csv', VIEWER_PROV_KEY)).response.status).toBe(200);
-    expect((await get('/v1/reports/scheduled/PROV-2:2017-03:field:csv', VIEWER_PROV_KEY)).status).toBe(403);
+    expect((await get('/v1/reports/scheduled/PROV-2:2017-03:field:csv', VIEWER_PROV_KEY)).status).toBe(404);
     expect((await get('/v1/reports/scheduled/PROV:2017-03:field:pdf')).status).toBe(404);
     expect((await get('/v1/reports/scheduled', null)).status).toBe(401);
   });

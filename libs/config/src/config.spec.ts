@@ -25,6 +25,37 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
   });
 
+  it('defaults and validates the HTTP limits (body caps, shared rate limits, failed authentications)', () => {
+    const defaults = loadConfig('intake', {});
+    expect(defaults.intakeLimits).toEqual({
+      eventsMaxBytes: 2 * 1024 * 1024,
+      referenceMaxBytes: 4 * 1024 * 1024,
+      requests: { ratePerSecond: 50, burst: 100 },
+      events: { ratePerSecond: 5000, burst: 20_000 },
+    });
+    expect(defaults.authFailuresPerMinute).toBe(20);
+    expect(defaults.trustProxyHops).toBe(0);
+    const set = loadConfig('intake', {
+      INTAKE_EVENTS_MAX_BYTES: '1048576',
+      INTAKE_RATE_REQUESTS_PER_SECOND: '0.5',
+      INTAKE_RATE_EVENTS_BURST: '1000',
+      AUTH_FAILURES_PER_MINUTE: '5',
+      TRUST_PROXY_HOPS: '1',
+    });
+    expect(set.intakeLimits.eventsMaxBytes).toBe(1048576);
+    expect(set.intakeLimits.requests.ratePerSecond).toBe(0.5);
+    expect(set.intakeLimits.events.burst).toBe(1000);
+    expect(set.authFailuresPerMinute).toBe(5);
+    expect(set.trustProxyHops).toBe(1);
+    // An event burst below one full request (1000 events) could never admit such a request.
+    expect(() => loadConfig('intake', { INTAKE_RATE_EVENTS_BURST: '999' })).toThrow(/INTAKE_RATE_EVENTS_BURST/);
+    expect(() => loadConfig('intake', { INTAKE_RATE_REQUESTS_PER_SECOND: '0' })).toThrow(
+      /INTAKE_RATE_REQUESTS_PER_SECOND/,
+    );
+    expect(() => loadConfig('intake', { AUTH_FAILURES_PER_MINUTE: '-1' })).toThrow(/AUTH_FAILURES_PER_MINUTE/);
+    expect(() => loadConfig('intake', { TRUST_PROXY_HOPS: 'yes' })).toThrow(/TRUST_PROXY_HOPS/);
+  });
+
   it('allows the well-known admin key only outside production', () => {
     expect(loadConfig('intake', { NODE_ENV: 'development' }).adminKey).toBe(DEVELOPMENT_ADMIN_KEY);
     expect(() => loadConfig('intake', { NODE_ENV: 'production' })).toThrow(/TTHC_ADMIN_KEY/);

@@ -74,6 +74,22 @@ export const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   /** intake: largest bulk-import upload in bytes (`POST /v1/admin/imports`; 413 above it). */
   INTAKE_IMPORT_MAX_BYTES: positiveInt(256 * 1024 * 1024),
+  /** intake: largest `POST /v1/events` body in bytes (413 above it, counted while the body streams). */
+  INTAKE_EVENTS_MAX_BYTES: positiveInt(2 * 1024 * 1024),
+  /** intake: largest `PUT /v1/reference/*` body in bytes (admin; 20,000 entries of ~200 bytes fit). */
+  INTAKE_REFERENCE_MAX_BYTES: positiveInt(4 * 1024 * 1024),
+  /** intake: `POST /v1/events` requests per second per key, sustained (shared by all replicas, in Redis). */
+  INTAKE_RATE_REQUESTS_PER_SECOND: z.coerce.number().positive().default(50),
+  /** intake: requests per key that may arrive at once after a quiet period. */
+  INTAKE_RATE_REQUESTS_BURST: positiveInt(100),
+  /** intake: events per second per desk key, sustained (shared by all replicas, in Redis). */
+  INTAKE_RATE_EVENTS_PER_SECOND: z.coerce.number().positive().default(5000),
+  /** intake: events per desk key that may arrive at once; at least one full request (1000 events). */
+  INTAKE_RATE_EVENTS_BURST: z.coerce.number().int().min(1000).default(20_000),
+  /** Failed authentications per minute per client address before it is answered 429 (all services, in Redis). */
+  AUTH_FAILURES_PER_MINUTE: positiveInt(20),
+  /** Reverse proxies in front of the service whose X-Forwarded-For is trusted for the client address. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** intake: lines of a bulk import validated and published per step (progress is saved after each). */
   INTAKE_IMPORT_CHUNK_LINES: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** intake: attempts of a bulk-import job (e.g. Kafka unavailable) before it is marked failed. */
@@ -121,6 +137,12 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Bulk import of history (intake, docs/intake.md). */
   imports: ImportConfig;
+  /** Body caps and per-key rate limits of intake's HTTP API (docs/intake.md, "Limits"). */
+  intakeLimits: IntakeLimitsConfig;
+  /** Failed authentications a client address may make per minute (docs/intake.md, "Limits"). */
+  authFailuresPerMinute: number;
+  /** Trusted reverse proxies in front of the service (Express `trust proxy` hop count). */
+  trustProxyHops: number;
   /** The CONTRACT §5 counting policies (`CountingPolicies` of libs/counting; docs/counting.md). */
   counting: CountingConfig;
   /** Rebuild of on-time-rate's counters (docs/counting.md, "Rebuild"). */
@@ -140,6 +162,21 @@ export interface ImportConfig {
   maxBytes: number;
   chunkLines: number;
   attempts: number;
+}
+
+/** A token bucket: `ratePerSecond` sustained, `burst` at once after a quiet period. */
+export interface RateConfig {
+  ratePerSecond: number;
+  burst: number;
+}
+
+export interface IntakeLimitsConfig {
+  eventsMaxBytes: number;
+  referenceMaxBytes: number;
+  /** Requests of `POST /v1/events` per key (every role). */
+  requests: RateConfig;
+  /** Events of `POST /v1/events` per desk key. */
+  events: RateConfig;
 }
 
 export class ConfigError extends Error {
@@ -186,6 +223,14 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       chunkLines: e.INTAKE_IMPORT_CHUNK_LINES,
       attempts: e.INTAKE_IMPORT_ATTEMPTS,
     },
+    intakeLimits: {
+      eventsMaxBytes: e.INTAKE_EVENTS_MAX_BYTES,
+      referenceMaxBytes: e.INTAKE_REFERENCE_MAX_BYTES,
+      requests: { ratePerSecond: e.INTAKE_RATE_REQUESTS_PER_SECOND, burst: e.INTAKE_RATE_REQUESTS_BURST },
+      events: { ratePerSecond: e.INTAKE_RATE_EVENTS_PER_SECOND, burst: e.INTAKE_RATE_EVENTS_BURST },
+    },
+    authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     counting: {
       rescheduledDue: e.COUNTING_RESCHEDULED_DUE,
       supplement: e.COUNTING_SUPPLEMENT,

@@ -1,7 +1,8 @@
 import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@tthc/config';
 import { problem, ProblemFilter, sendProblem, statusOfLibraryError } from './problem';
 
@@ -10,37 +11,31 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 export interface ServiceOptions {
   title: string;
   description: string;
-  /** Largest accepted request body. */
-  bodyLimit?: string;
-  /**
-   * Path prefixes whose request bodies are not buffered: their controllers read the request
-   * stream themselves and enforce their own size limit (large uploads).
-   */
-  streamedPaths?: readonly string[];
 }
 
-/** Creates a service's Nest application: problem errors, OpenAPI at /docs, graceful shutdown. */
+/**
+ * Creates a service's Nest application: problem errors, OpenAPI at /docs, graceful shutdown.
+ * No body parser: a route reads its own body after authentication, with its own size limit
+ * (`readJson`, `readJsonOrNdjson`, `bodyChunks` of ./body), so an anonymous or over-limit request
+ * is refused before any of its body is buffered.
+ */
 export async function createService(
   config: AppConfig,
   module: DynamicModule,
   options: ServiceOptions,
 ): Promise<INestApplication> {
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
-  const app = await NestFactory.create(module, { bodyParser: false, logger: logLevels });
-  const limit = options.bodyLimit ?? '1mb';
-  // Raw bytes for every request: controllers parse JSON and NDJSON themselves so that malformed
-  // input, wrong content types and size limits all answer with problem documents.
-  const streamed = options.streamedPaths ?? [];
-  const buffered = (request: Request) => !streamed.some((prefix) => request.path.startsWith(prefix));
-  app.use(express.raw({ type: (request) => buffered(request as Request), limit }));
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: logLevels });
+  // The client address of `request.ip` (failed-authentication throttling): behind N trusted
+  // proxies, the N-th address from the right of X-Forwarded-For.
+  app.set('trust proxy', config.trustProxyHops);
   app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
     const status = statusOfLibraryError(error);
     if (status === undefined) {
       next(error);
       return;
     }
-    const detail = status === 413 ? `request body larger than ${limit}` : (error as Error).message;
-    sendProblem(response, { ...problem(status, detail), instance: request.originalUrl });
+    sendProblem(response, { ...problem(status, (error as Error).message), instance: request.originalUrl });
   });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

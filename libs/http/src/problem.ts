@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { discardUnreadBody } from './unread-body';
 
 /** RFC 9457 problem details, the error body of every `/v1` answer (`application/problem+json`). */
 export interface ProblemDetails {
@@ -47,8 +48,15 @@ export function problem(status: number, detail: string, extensions: Record<strin
   };
 }
 
+/**
+ * Sends a problem document. When the request's body has not been received in full (refused before
+ * or while it was read: 401, 413, 429, …), at most a bounded rest of it is read and discarded
+ * after the answer, then the connection is closed (`discardUnreadBody`).
+ */
 export function sendProblem(response: Response, body: ProblemDetails, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  const request = response.req as Request | undefined;
+  if (request !== undefined) discardUnreadBody(request, response);
   response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 

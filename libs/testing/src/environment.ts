@@ -22,14 +22,13 @@ export function mongoUrlFor(namespace: TestNamespace): string {
   return url.toString();
 }
 
-/** Configuration of one service under test: the suite's servers, the namespace, a random port. */
-export function testConfig(
-  service: ServiceName,
-  namespace: TestNamespace,
-  env: Record<string, string> = {},
-): AppConfig {
-  return loadConfig(service, {
-    ...process.env,
+/** The environment of a service under test: the suite's servers, the namespace, a random port. */
+export function testEnvironment(namespace: TestNamespace, env: Record<string, string> = {}): Record<string, string> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  return {
+    ...inherited,
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     PORT: '0',
@@ -41,7 +40,16 @@ export function testConfig(
     TTHC_ADMIN_KEY: TEST_ADMIN_KEY,
     SHUTDOWN_TIMEOUT_MS: '10000',
     ...env,
-  });
+  };
+}
+
+/** Configuration of one service under test (`testEnvironment`, validated). */
+export function testConfig(
+  service: ServiceName,
+  namespace: TestNamespace,
+  env: Record<string, string> = {},
+): AppConfig {
+  return loadConfig(service, testEnvironment(namespace, env));
 }
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';

@@ -5,3 +5,4 @@ export * from './services';
 export * from './kafka';
 export * from './facts';
 export * from './generator';
+export * from './process';

@@ -19,7 +19,6 @@ export async function startService(
   const app = await createService(config, module, {
     title: config.service,
     description: 'under test',
-    bodyLimit: '8mb',
     ...options,
   });
   await app.listen(0, '127.0.0.1');

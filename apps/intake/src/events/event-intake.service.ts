@@ -10,7 +10,6 @@ import type { Principal } from '@tthc/auth';
 import { problem, ProblemException } from '@tthc/http';
 import { ContractProducer } from '@tthc/kafka';
 import { ReferenceData } from '@tthc/reference';
-import { EventRateLimiter } from '../rate-limit/rate-limiter';
 import { publishOr503 } from '../shared/publish';
 import { acceptanceStamp, checkEventReferences, checkEventScope } from './event-checks';
 
@@ -27,11 +26,9 @@ export class EventIntakeService {
   constructor(
     private readonly producer: ContractProducer,
     private readonly reference: ReferenceData,
-    private readonly rateLimiter: EventRateLimiter,
   ) {}
 
   async accept(principal: Principal, items: readonly unknown[]): Promise<{ accepted: number }> {
-    this.rateLimiter.check(principal.id);
     if (items.length === 0) throw new ProblemException(problem(400, 'the request carries no event'));
     if (items.length > MAX_EVENTS_PER_REQUEST) {
       throw new ProblemException(

@@ -214,5 +214,5 @@ export class ImportService {
 }
 
 function tooLarge(maxBytes: number): ProblemException {
-  return new ProblemException(problem(413, `the upload is larger than ${maxBytes} bytes`), { Connection: 'close' });
+  return new ProblemException(problem(413, `the upload is larger than ${maxBytes} bytes`));
 }

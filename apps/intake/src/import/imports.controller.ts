@@ -1,13 +1,14 @@
-import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { RequireRoles } from '@tthc/auth';
-import { mediaType, problem, ProblemException } from '@tthc/http';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { bodyChunks, mediaType, problem, ProblemException } from '@tthc/http';
 import { ApiAuthProblems } from '../shared/api-responses';
 import { ImportService, type ImportView } from './import.service';
 import { IMPORT_FORMATS } from './line-parser';
 
-/** Path of the upload route: its body is streamed, not buffered (main.ts `streamedPaths`). */
+/** Path of the upload route: its body is streamed into MongoDB, never buffered whole. */
 export const IMPORTS_PATH = '/v1/admin/imports';
 
 const PROBLEM = 'application/problem+json';
@@ -19,7 +20,10 @@ const VIEW =
 @RequireRoles('admin')
 @Controller('v1/admin/imports')
 export class ImportsController {
-  constructor(private readonly imports: ImportService) {}
+  constructor(
+    private readonly imports: ImportService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -57,13 +61,10 @@ export class ImportsController {
       );
     }
     const length = Number(request.headers['content-length']);
-    // The route is streamed (not buffered) when the service was started with it in streamedPaths.
-    const body: unknown = request.body;
-    const source = Buffer.isBuffer(body) ? body : (request as AsyncIterable<Buffer>);
     const { created, view } = await this.imports.upload(
       format,
       desk,
-      source,
+      bodyChunks(request, this.config.imports.maxBytes),
       Number.isFinite(length) ? length : undefined,
     );
     response

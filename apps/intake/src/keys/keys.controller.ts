@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
-import { readJson } from '@tthc/http';
+import { readJson, SMALL_BODY_BYTES } from '@tthc/http';
 import { ApiAuthProblems, ApiWriteProblems } from '../shared/api-responses';
 import { KeysService, type ListedKey } from './keys.service';
 
@@ -22,8 +22,8 @@ export class KeysController {
   @ApiBody({ description: '{"name","agencyCodes":["<known agency code>", ...]}' })
   @ApiResponse({ status: 201, description: CREATED })
   @ApiWriteProblems()
-  createDesk(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
-    return this.keys.createDesk(readJson(request));
+  async createDesk(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
+    return this.keys.createDesk(await readJson(request, SMALL_BODY_BYTES));
   }
 
   @Post('viewers')
@@ -32,8 +32,8 @@ export class KeysController {
   @ApiBody({ description: '{"name","agencyCode":"<known agency code>"}' })
   @ApiResponse({ status: 201, description: CREATED })
   @ApiWriteProblems()
-  createViewer(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
-    return this.keys.createViewer(readJson(request));
+  async createViewer(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
+    return this.keys.createViewer(await readJson(request, SMALL_BODY_BYTES));
   }
 
   @Get('desks')

@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Param, Put, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Put, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
+import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import type { Agency, Field, Procedure } from '@tthc/contracts';
-import { readJson } from '@tthc/http';
+import { readJson, SMALL_BODY_BYTES } from '@tthc/http';
 import { ApiAuthProblems, ApiWriteProblems } from '../shared/api-responses';
 import { ReferenceAdminService, type CalendarAnswer } from './reference-admin.service';
 
@@ -12,7 +13,15 @@ const UPSERTED = 'Every entry is durably in Kafka and applied: {"upserted": n}';
 @ApiAuthProblems()
 @Controller('v1/reference')
 export class ReferenceController {
-  constructor(private readonly admin: ReferenceAdminService) {}
+  constructor(
+    private readonly admin: ReferenceAdminService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The upload's JSON body, at most INTAKE_REFERENCE_MAX_BYTES. */
+  private body(request: AuthenticatedRequest): Promise<unknown> {
+    return readJson(request, this.config.intakeLimits.referenceMaxBytes);
+  }
 
   @Put('agencies')
   @HttpCode(200)
@@ -24,8 +33,8 @@ export class ReferenceController {
   @ApiBody({ description: '[{"code","name","parentCode"|null,"level","validFrom"?,"validTo"?,"successorCode"?}]' })
   @ApiResponse({ status: 200, description: UPSERTED })
   @ApiWriteProblems()
-  putAgencies(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
-    return this.admin.putAgencies(readJson(request));
+  async putAgencies(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
+    return this.admin.putAgencies(await this.body(request));
   }
 
   @Put('fields')
@@ -35,8 +44,8 @@ export class ReferenceController {
   @ApiBody({ description: '[{"code","name"}]' })
   @ApiResponse({ status: 200, description: UPSERTED })
   @ApiWriteProblems()
-  putFields(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
-    return this.admin.putFields(readJson(request));
+  async putFields(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
+    return this.admin.putFields(await this.body(request));
   }
 
   @Put('procedures')
@@ -46,8 +55,8 @@ export class ReferenceController {
   @ApiBody({ description: '[{"code","name","fieldCode","processingTime":{"value","unit"}|null}]' })
   @ApiResponse({ status: 200, description: UPSERTED })
   @ApiWriteProblems()
-  putProcedures(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
-    return this.admin.putProcedures(readJson(request));
+  async putProcedures(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
+    return this.admin.putProcedures(await this.body(request));
   }
 
   @Put('calendars/:year')
@@ -58,8 +67,8 @@ export class ReferenceController {
   @ApiBody({ description: '{"holidays":["YYYY-MM-DD",...],"workingSaturdays":["YYYY-MM-DD",...]}' })
   @ApiResponse({ status: 200, description: 'The table is durably in Kafka and applied: {"upserted": 1}' })
   @ApiWriteProblems()
-  putCalendar(@Param('year') year: string, @Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
-    return this.admin.putCalendar(year, readJson(request));
+  async putCalendar(@Param('year') year: string, @Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
+    return this.admin.putCalendar(year, await readJson(request, SMALL_BODY_BYTES));
   }
 
   @Get('agencies')

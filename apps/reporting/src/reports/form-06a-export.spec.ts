@@ -1,4 +1,4 @@
-import { Workbook } from 'exceljs';
+import { ValueType, Workbook } from 'exceljs';
 import { FORM_06A_HEADINGS, form06aCsv, form06aFilename, form06aXlsx, type Form06aReport } from './form-06a-export';
 
 type XlsxInput = Parameters<Workbook['xlsx']['load']>[0];
@@ -46,6 +46,44 @@ describe('II.06a exports', () => {
     expect(values(3)).toEqual([...FORM_06A_HEADINGS]);
     expect(values(4)).toEqual([1, 'Chứng thực, "bản sao"', 10, 4, 5, 1, 8, 5, 2, 1, 2, 1, 1]);
     expect(values(5).slice(1)).toEqual(['Tổng cộng', 10, 4, 5, 1, 8, 5, 2, 1, 2, 1, 1]);
+  });
+
+  const hostile: Form06aReport = {
+    ...report,
+    agency: { code: '000.00.12.H56', name: '=1+2' },
+    rows: [
+      { ...report.rows[0]!, key: 'F1', name: '=1+2' },
+      { ...report.rows[0]!, key: 'F2', name: '@SUM(A1:A9)' },
+      { ...report.rows[0]!, key: 'F3', name: '-2+3' },
+    ],
+  };
+
+  it('neutralises hostile names in CSV (leading quote) and keeps the figures numbers', () => {
+    const lines = form06aCsv(hostile).slice(1).trimEnd().split('\r\n');
+    expect(lines[3]).toBe("1,'=1+2,10,4,5,1,8,5,2,1,2,1,1");
+    expect(lines[4]).toBe("2,'@SUM(A1:A9),10,4,5,1,8,5,2,1,2,1,1");
+    expect(lines[5]).toBe("3,'-2+3,10,4,5,1,8,5,2,1,2,1,1");
+    // The agency name sits inside the title text, not at the start of a cell.
+    expect(lines[1]?.startsWith('"Đơn vị: =1+2 (000.00.12.H56)')).toBe(true);
+    for (const line of lines) expect(line).not.toMatch(/(^|,)[=+\-@]/);
+  });
+
+  it('writes hostile names to XLSX as string cells, never formulas', async () => {
+    const workbook = new Workbook();
+    await workbook.xlsx.load((await form06aXlsx(hostile)) as unknown as XlsxInput);
+    const sheet = workbook.getWorksheet('II.06a');
+    const cell = sheet?.getRow(4).getCell(2);
+    expect(cell?.type).toBe(ValueType.String);
+    expect(cell?.value).toBe('=1+2');
+    expect(sheet?.getRow(5).getCell(2).type).toBe(ValueType.String);
+    expect(sheet?.getRow(4).getCell(3).type).toBe(ValueType.Number);
+    let formulas = 0;
+    sheet?.eachRow((row) =>
+      row.eachCell((each) => {
+        if (each.type === ValueType.Formula) formulas += 1;
+      }),
+    );
+    expect(formulas).toBe(0);
   });
 
   it('names the attachment after the agency and period', () => {

@@ -1,4 +1,5 @@
 import { Workbook } from 'exceljs';
+import { csvLine } from './csv';
 import type { Form06aFigures, Form06aRow } from './report-math';
 
 /** A II.06a report as the JSON endpoint answers it (the input of the csv and xlsx builders). */
@@ -63,18 +64,20 @@ export function form06aTable(report: Form06aReport): (string | number)[][] {
   ];
 }
 
-const csvCell = (value: string | number): string => {
-  const text = String(value);
-  return /[",\r\n;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
-/** CSV, UTF-8 with a byte-order mark (Excel opens it with the right characters), CRLF lines. */
+/**
+ * CSV, UTF-8 with a byte-order mark (Excel opens it with the right characters), CRLF lines; text
+ * cells neutralised against formula injection (./csv.ts).
+ */
 export function form06aCsv(report: Form06aReport): string {
   const lines = [...form06aTitle(report).map((title) => [title]), [...FORM_06A_HEADINGS], ...form06aTable(report)];
-  return `\uFEFF${lines.map((line) => line.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return `\uFEFF${lines.map(csvLine).join('\r\n')}\r\n`;
 }
 
-/** XLSX: a title row, the agency/period row, the heading row, the rows and "Tổng cộng". */
+/**
+ * XLSX: a title row, the agency/period row, the heading row, the rows and "Tổng cộng". Names are
+ * string cells (shared strings, never formulas: exceljs makes a formula only of `{formula}`
+ * values), so a name such as `=1+2` is shown as text and not evaluated.
+ */
 export async function form06aXlsx(report: Form06aReport): Promise<Buffer> {
   const workbook = new Workbook();
   workbook.creator = 'tthc-stats';

@@ -19,12 +19,14 @@ export class ReportDossiersRepository {
     return this.connection.collection<ReportDossier>('rpt_dossiers');
   }
 
-  /** The stored dossier: 404 when unknown, 403 when its (attributed) agency is outside the scope. */
+  /**
+   * The stored dossier within the scope. Unknown and outside the scope are one answer, 404 with
+   * the same detail: a key must not learn which dossier codes exist (docs/reporting.md).
+   */
   async dossier(scope: ReportScope, code: string): Promise<ReportDossier> {
     const found = await this.dossiers.findOne({ _id: code });
-    if (found === null) throw new ProblemException(problem(404, `dossier ${code} is not known`));
-    if (!scope.includes(scope.attribute(found.agencyCode))) {
-      throw new ProblemException(problem(403, 'This dossier is outside the agency subtree of this key'));
+    if (found === null || !scope.includes(scope.attribute(found.agencyCode))) {
+      throw new ProblemException(problem(404, `dossier ${code} is not known`));
     }
     return found;
   }

@@ -133,7 +133,10 @@ export class ReportsController {
   @ApiParam({ name: 'code', description: 'dossier code' })
   @ApiScopeParams()
   @ApiResponse({ status: 200, description: 'the dossier' })
-  @ApiResponse({ status: 404, description: `${PROBLEM}: unknown dossier (or agency)` })
+  @ApiResponse({
+    status: 404,
+    description: `${PROBLEM}: unknown dossier, or one outside the scope (one answer for both); unknown agency`,
+  })
   dossier(@Param('code') code: string, @Query() raw: unknown, @Req() request: AuthenticatedRequest) {
     const query = parseQuery(scopeQuerySchema, raw);
     return this.reports.dossier(this.reports.scopeOf(principalOf(request), query), code);

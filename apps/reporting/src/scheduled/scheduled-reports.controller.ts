@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { localDateOf } from '@tthc/calendar';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
-import { problem, ProblemException, readJson } from '@tthc/http';
+import { problem, ProblemException, readOptionalJson, SMALL_BODY_BYTES } from '@tthc/http';
 import { ReferenceData } from '@tthc/reference';
 import { ReportScope } from '../reports/scope';
 import { compareNewestFirst, MONTH, monthEnded, previousMonth } from './plan';
@@ -39,10 +39,7 @@ const itemOf = (entry: ScheduledReportEntry) => ({
 @ApiTags('reports')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, description: `${PROBLEM}: missing or wrong key` })
-@ApiResponse({
-  status: 403,
-  description: `${PROBLEM}: role not allowed, or the report's province outside the key's subtree`,
-})
+@ApiResponse({ status: 403, description: `${PROBLEM}: role not allowed` })
 @RequireRoles('viewer', 'admin')
 @Controller('v1/reports/scheduled')
 export class ScheduledReportsController {
@@ -68,21 +65,23 @@ export class ScheduledReportsController {
   @ApiOperation({ summary: 'Download a scheduled II.06a file (attachment named like the on-demand export)' })
   @ApiParam({ name: 'id', description: 'report id <agency>:<period>:<rows>:<format>, e.g. PROV:2017-Q1:field:xlsx' })
   @ApiResponse({ status: 200, description: 'text/csv (UTF-8 with BOM) or xlsx, Content-Disposition: attachment' })
-  @ApiResponse({ status: 404, description: `${PROBLEM}: no scheduled report with this id` })
+  @ApiResponse({
+    status: 404,
+    description: `${PROBLEM}: no scheduled report with this id, or one outside the key's subtree (one answer for both)`,
+  })
   async download(
     @Param('id') id: string,
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) response: Response,
   ): Promise<StreamableFile> {
+    // One answer for "no such report" and "not this key's": 404 either way (docs/reporting.md).
+    const notFound = () => new ProblemException(problem(404, `no scheduled report ${id}`));
     const found = await this.store.entry(id);
-    if (found === null) throw new ProblemException(problem(404, `no scheduled report ${id}`));
-    if (!ReportScope.permits(principalOf(request), found.agency.code, this.reference.agencies())) {
-      throw new ProblemException(
-        problem(403, `report ${id} covers ${found.agency.code}, outside the agency subtree of this key`),
-      );
+    if (found === null || !ReportScope.permits(principalOf(request), found.agency.code, this.reference.agencies())) {
+      throw notFound();
     }
     const file = await this.store.read(id);
-    if (file === null) throw new ProblemException(problem(404, `no scheduled report ${id}`));
+    if (file === null) throw notFound();
     const { entry, content } = file;
     response.setHeader('Content-Type', entry.contentType);
     response.setHeader('Content-Disposition', `attachment; filename="${entry.filename}"`);
@@ -91,13 +90,6 @@ export class ScheduledReportsController {
 }
 
 const runBodySchema = z.object({ month: z.string().regex(MONTH, 'must be a month YYYY-MM').optional() }).strict();
-
-function isEmptyBody(body: unknown): boolean {
-  if (body === undefined || body === null) return true;
-  if (Buffer.isBuffer(body)) return body.toString('utf8').trim() === '';
-  if (typeof body === 'string') return body.trim() === '';
-  return typeof body === 'object' && Object.keys(body).length === 0;
-}
 
 /** Manual runs of the scheduled reports (tests, catch-up after an outage or late data). */
 @ApiTags('admin')
@@ -129,7 +121,7 @@ export class ScheduledReportsAdminController {
   @ApiResponse({ status: 202, description: `Queued: {jobId, month}; Location: ${SCHEDULED_RUNS_PATH}/{jobId}` })
   @ApiResponse({ status: 400, description: `${PROBLEM} with errors: [{path, message}]` })
   async run(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const raw = isEmptyBody(request.body) ? {} : readJson(request);
+    const raw = await readOptionalJson(request, SMALL_BODY_BYTES, {});
     const parsed = runBodySchema.safeParse(raw);
     const today = localDateOf(Date.now());
     const errors = parsed.success

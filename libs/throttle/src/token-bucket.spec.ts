@@ -1,4 +1,4 @@
-import { DEFAULT_RATE_LIMIT, TokenBuckets } from './token-bucket';
+import { retryAfterSeconds, TokenBuckets } from './token-bucket';
 
 describe('TokenBuckets', () => {
   let now = 0;
@@ -56,13 +56,41 @@ describe('TokenBuckets', () => {
     expect(buckets.take('a').allowed).toBe(true);
   });
 
-  it('defaults to 50 requests/s with bursts of 100 and rejects nonsense limits', () => {
-    expect(DEFAULT_RATE_LIMIT).toEqual({ ratePerSecond: 50, burst: 100 });
-    const buckets = new TokenBuckets(DEFAULT_RATE_LIMIT, clock);
-    let allowed = 0;
-    for (let i = 0; i < 150; i++) if (buckets.take('d').allowed) allowed++;
-    expect(allowed).toBe(100);
+  it('rejects nonsense limits', () => {
     expect(() => new TokenBuckets({ ratePerSecond: 0, burst: 1 })).toThrow(RangeError);
     expect(() => new TokenBuckets({ ratePerSecond: 1, burst: 0 })).toThrow(RangeError);
+    expect(() => new TokenBuckets({ ratePerSecond: Number.NaN, burst: 1 })).toThrow(RangeError);
+  });
+
+  it('takes a cost of several tokens at once, or nothing', () => {
+    const buckets = new TokenBuckets({ ratePerSecond: 100, burst: 1000 }, clock);
+    expect(buckets.take('desk', 600).allowed).toBe(true);
+    // 400 left: 600 more needs 200 tokens, 2 s at 100/s; nothing is taken by the refusal.
+    expect(buckets.take('desk', 600)).toEqual({ allowed: false, retryAfterSeconds: 2 });
+    expect(buckets.take('desk', 400).allowed).toBe(true);
+    expect(buckets.take('desk', 1).allowed).toBe(false);
+    now += 6_000;
+    expect(buckets.take('desk', 600).allowed).toBe(true);
+  });
+
+  it('peeks without taking', () => {
+    const buckets = new TokenBuckets({ ratePerSecond: 1 / 3, burst: 2 }, clock);
+    expect(buckets.peek('10.0.0.1').allowed).toBe(true);
+    buckets.take('10.0.0.1');
+    buckets.take('10.0.0.1');
+    expect(buckets.peek('10.0.0.1')).toEqual({ allowed: false, retryAfterSeconds: 3 });
+    expect(buckets.peek('10.0.0.1')).toEqual({ allowed: false, retryAfterSeconds: 3 });
+    now += 3_000;
+    expect(buckets.peek('10.0.0.1').allowed).toBe(true);
+    expect(buckets.peek('10.0.0.1').allowed).toBe(true);
+    expect(buckets.take('10.0.0.1').allowed).toBe(true);
+    expect(buckets.peek('10.0.0.1').allowed).toBe(false);
+  });
+
+  it('computes Retry-After in whole seconds, at least 1', () => {
+    expect(retryAfterSeconds({ ratePerSecond: 20 / 60, burst: 20 }, 0, 1)).toBe(3);
+    expect(retryAfterSeconds({ ratePerSecond: 50, burst: 100 }, 0.99, 1)).toBe(1);
+    expect(retryAfterSeconds({ ratePerSecond: 5000, burst: 20_000 }, 0, 1000)).toBe(1);
+    expect(retryAfterSeconds({ ratePerSecond: 100, burst: 1000 }, 0, 1000)).toBe(10);
   });
 });
