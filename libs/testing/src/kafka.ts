@@ -38,6 +38,8 @@ export async function readTopic<T extends TopicDefinition>(
 ): Promise<{ key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[]> {
   const consumer = client('reader').consumer({
     groupId: `${namespace.topicPrefix}reader-${Date.now()}-${Math.random()}`,
+    // What the services see: committed transactions only.
+    readUncommitted: false,
   });
   const received: { key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[] = [];
   await consumer.connect();
