@@ -30,9 +30,9 @@ interface Slot {
  * message becomes visible to read-committed consumers, or none does. A call that fails, or does not
  * commit within `KAFKA_PRODUCE_TIMEOUT_MS` (waiting for a free producer included), rejects with
  * {@link KafkaUnavailableError} and its transaction is aborted: by `EndTxn(abort)` after a failure,
- * or, when a send is still in flight, by replacing the producer with a new one under the same
- * transactional id, whose initialisation bumps the epoch, fences the old producer and makes the
- * coordinator abort its transaction. `outcome` on the error is `none`, except when the deadline
+ * and in every case by replacing the producer with a new one under the same transactional id,
+ * whose initialisation bumps the epoch, fences the old producer (a send still in flight included)
+ * and makes the coordinator abort whatever it left open. `outcome` on the error is `none`, except when the deadline
  * passed while the commit itself was in flight and it did not answer within a second deadline:
  * then it is `unknown` (the retry is absorbed by the (desk, eventId) idempotency downstream).
  *
@@ -204,10 +204,16 @@ export class TransactionalProducer implements TopicSender, OnApplicationShutdown
     else this.free.push(slot);
   }
 
-  /** After a failed send: abort; if even that fails, replace the producer (which aborts too). */
+  /**
+   * After a failed send: abort, then replace the producer in any case. Reusing it would lose
+   * events: when one produce request is refused for one partition but appended for another,
+   * kafkajs rolls back the sequence numbers of every partition of the request, so the retry of the
+   * appended (and now aborted) batch would carry the same producer epoch and sequence and the
+   * broker would drop it as a duplicate. A new producer gets a new epoch and fresh sequences.
+   */
   private async abortAfterFailure(slot: Slot, transaction: Transaction | undefined): Promise<void> {
     if (transaction === undefined) {
-      // Never got as far as beginning the transaction: nothing is open.
+      // Never got as far as beginning the transaction: nothing was sent.
       this.release(slot);
       return;
     }
@@ -217,8 +223,12 @@ export class TransactionalProducer implements TopicSender, OnApplicationShutdown
       })(),
       this.config.kafka.produceTimeoutMs,
     );
-    if (aborted.state === 'fulfilled') this.release(slot);
-    else this.replace(slot, `abort failed: ${aborted.state === 'rejected' ? String(aborted.reason) : 'no answer'}`);
+    this.replace(
+      slot,
+      aborted.state === 'fulfilled'
+        ? 'a send failed; aborted'
+        : `a send failed; abort failed: ${aborted.state === 'rejected' ? String(aborted.reason) : 'no answer'}`,
+    );
   }
 
   /**
