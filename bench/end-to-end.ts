@@ -106,6 +106,7 @@ async function rawHop(sample: readonly SimEvent[]): Promise<Record<string, numbe
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const consumer = kafka.consumer({
     groupId: `${id}.bench-hop`,
+    readUncommitted: false, // like the services: committed transactions only
     sessionTimeout: 30000,
     heartbeatInterval: 3000,
     allowAutoTopicCreation: false,

@@ -2,9 +2,14 @@
 # Local infrastructure for tthc-stats: Kafka (KRaft, from Maven Central jars), a MongoDB stand-in
 # (mongo-java-server) and Redis (Debian's redis-server), without Docker.
 #
-#   bash deploy/local/infra.sh start|stop|status|restart [kafka|mongo|redis ...] [--mode test|stack]
+#   bash deploy/local/infra.sh start|stop|status|restart [kafka|kafka-N|mongo|redis ...] [--mode test|stack]
+#                              [--kafka-brokers N]
 #
 # - No component names = all three.
+# - Kafka is one broker by default. KAFKA_CLUSTER_SIZE=3 (or --kafka-brokers 3) runs a KRaft cluster
+#   of 3 combined broker+controller nodes on loopback (ports KAFKA_PORT_BASE, +2, +4; controllers
+#   +1, +3, +5), default replication factor 3, min.insync.replicas 2. "kafka" = every broker;
+#   "kafka-2" = one broker of the cluster (stop/start it alone for fault tests).
 # - start:   idempotent; an already running component is only checked for readiness.
 #            With an explicit --mode, a running mongo/redis in the other mode is restarted.
 # - stop:    SIGTERM, wait (INFRA_STOP_TIMEOUT, default 30 s), then SIGKILL; pid files removed.
@@ -17,32 +22,46 @@
 # Components whose address is overridden (KAFKA_BROKERS, MONGO_URL, REDIS_URL pointing somewhere
 # other than the local defaults) are "external": never started or stopped, only checked.
 #
-# State: <repo>/.local/{cache,data,logs,pids}. See docs/local-infrastructure.md.
+# State: <repo>/.local/{cache,data,logs,pids}; INFRA_STATE_DIR moves data, logs, pids and generated
+# configs elsewhere (jars stay cached in .local/cache) so that a test harness can run its own
+# infrastructure beside the shared one, with KAFKA_PORT_BASE, MONGO_PORT and REDIS_PORT.
+# See docs/local-infrastructure.md.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 LOCAL_DIR="$REPO_ROOT/.local"
+# Downloaded jars, the compiled stand-in and the CDS archive: shared by every state directory.
 CACHE_DIR="$LOCAL_DIR/cache"
-DATA_DIR="$LOCAL_DIR/data"
-LOG_DIR="$LOCAL_DIR/logs"
-PID_DIR="$LOCAL_DIR/pids"
+STATE_DIR="${INFRA_STATE_DIR:-$LOCAL_DIR}"
+[[ "$STATE_DIR" == /* ]] || STATE_DIR="$PWD/$STATE_DIR"
+# Generated configuration files (server.properties, redis-*.conf) of this state directory.
+GEN_DIR="$STATE_DIR/cache"
+DATA_DIR="$STATE_DIR/data"
+LOG_DIR="$STATE_DIR/logs"
+PID_DIR="$STATE_DIR/pids"
 
 ALL_COMPONENTS=(kafka mongo redis)
 
 KAFKA_HOST=127.0.0.1
-KAFKA_PORT=9092
-KAFKA_CONTROLLER_PORT=9093
+# Broker n (1-based) listens on KAFKA_PORT_BASE + 2(n-1), its KRaft controller on the port after it.
+KAFKA_PORT_BASE="${KAFKA_PORT_BASE:-9092}"
 MONGO_HOST=127.0.0.1
-MONGO_PORT=27017
+MONGO_PORT="${MONGO_PORT:-27017}"
 REDIS_HOST=127.0.0.1
-REDIS_PORT=6379
+REDIS_PORT="${REDIS_PORT:-6379}"
+for port_var in KAFKA_PORT_BASE MONGO_PORT REDIS_PORT; do
+  [[ "${!port_var}" =~ ^[0-9]+$ && "${!port_var}" -ge 1024 && "${!port_var}" -le 65000 ]] ||
+    {
+      echo "[infra] error: $port_var must be a port number between 1024 and 65000 (got '${!port_var}')" >&2
+      exit 1
+    }
+done
 
-DEFAULT_KAFKA_BROKERS="$KAFKA_HOST:$KAFKA_PORT"
 DEFAULT_MONGO_URL="mongodb://$MONGO_HOST:$MONGO_PORT/tthc"
 DEFAULT_REDIS_URL="redis://$REDIS_HOST:$REDIS_PORT"
 
-KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx1g}"
+KAFKA_HEAP_SET="${KAFKA_HEAP:-}"
 MONGO_HEAP="${MONGO_HEAP:--Xmx6g}"
 # The parallel collector: the stand-in's garbage is short-lived request objects around long-lived
 # byte[] documents; it gave 15-40% more end-to-end throughput than G1 (docs/performance.md).
@@ -53,9 +72,9 @@ KAFKA_START_TIMEOUT="${INFRA_START_TIMEOUT:-120}"
 MONGO_START_TIMEOUT="${INFRA_START_TIMEOUT:-60}"
 REDIS_START_TIMEOUT="${INFRA_START_TIMEOUT:-30}"
 
-# Markers put on the java command lines so that a pid can be recognised as ours.
-KAFKA_MARKER="-Dtthc.infra.component=kafka"
-MONGO_MARKER="-Dtthc.infra.component=mongo"
+# Markers put on the java command lines so that a pid can be recognised as ours
+# (-Dtthc.infra.component=<component>, e.g. kafka, kafka-2, mongo).
+MARKER_PREFIX="-Dtthc.infra.component="
 
 # ------------------------------------------------------------------------------------- output
 
@@ -74,7 +93,8 @@ die() {
 
 usage() {
   cat <<EOF
-usage: bash deploy/local/infra.sh start|stop|status|restart [kafka|mongo|redis ...] [--mode test|stack]
+usage: bash deploy/local/infra.sh start|stop|status|restart [kafka|kafka-N|mongo|redis ...] [--mode test|stack]
+                                  [--kafka-brokers N]
 
   start     start the components (idempotent) and wait until they answer by protocol
   stop      stop the components (SIGTERM, then SIGKILL after ${STOP_TIMEOUT}s)
@@ -83,9 +103,14 @@ usage: bash deploy/local/infra.sh start|stop|status|restart [kafka|mongo|redis .
 
   --mode stack   persistent data in .local/data (default)
   --mode test    mongo in memory, redis without persistence (used by the test suite)
+  --kafka-brokers N   Kafka as a KRaft cluster of N brokers (same as KAFKA_CLUSTER_SIZE=N; default:
+                 the size of the cluster recorded in this state directory, else 1)
+  kafka-N        one broker of the cluster (e.g. 'stop kafka-2', 'start kafka-2')
 
 Environment: KAFKA_BROKERS, MONGO_URL, REDIS_URL (non-local = external, only checked),
-KAFKA_HEAP (default "-Xms256m -Xmx1g"), MONGO_HEAP (default "-Xmx6g"),
+KAFKA_CLUSTER_SIZE (brokers, default 1), KAFKA_PORT_BASE (default 9092), MONGO_PORT (27017),
+REDIS_PORT (6379), INFRA_STATE_DIR (data, logs, pids; default .local),
+KAFKA_HEAP (default "-Xms256m -Xmx1g", in a cluster "-Xms128m -Xmx512m"), MONGO_HEAP (default "-Xmx6g"),
 MONGO_GC (default "-XX:+UseParallelGC"),
 KAFKA_JAVA_OPTS / MONGO_JAVA_OPTS (extra JVM flags),
 INFRA_START_TIMEOUT (seconds), INFRA_STOP_TIMEOUT (seconds, default 30).
@@ -102,6 +127,7 @@ elapsed() { # elapsed START_MS -> "1.2s"
 
 ACTION=""
 MODE=""
+CLUSTER_ARG=""
 COMPONENTS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -112,9 +138,15 @@ while [[ $# -gt 0 ]]; do
       }
       ACTION="$1"
       ;;
-    kafka | mongo | redis)
+    kafka | mongo | redis | kafka-[0-9]*)
       [[ " ${COMPONENTS[*]-} " == *" $1 "* ]] || COMPONENTS+=("$1")
       ;;
+    --kafka-brokers)
+      [[ $# -ge 2 ]] || die "--kafka-brokers needs a number of brokers"
+      CLUSTER_ARG="$2"
+      shift
+      ;;
+    --kafka-brokers=*) CLUSTER_ARG="${1#--kafka-brokers=}" ;;
     all) COMPONENTS=("${ALL_COMPONENTS[@]}") ;;
     --mode)
       [[ $# -ge 2 ]] || die "--mode needs a value: test or stack"
@@ -141,10 +173,57 @@ if [[ -n "$MODE" && "$MODE" != "test" && "$MODE" != "stack" ]]; then
   die "--mode must be 'test' or 'stack' (got '$MODE')"
 fi
 [[ ${#COMPONENTS[@]} -gt 0 ]] || COMPONENTS=("${ALL_COMPONENTS[@]}")
+
+# ------------------------------------------------------------------------------------- kafka layout
+
+# Size of the Kafka cluster: --kafka-brokers, else KAFKA_CLUSTER_SIZE, else the size recorded when
+# this state directory's Kafka was last started (so 'stop kafka-2' / 'start kafka-2' need no flag),
+# else 1.
+CLUSTER_FILE="$PID_DIR/kafka.cluster"
+RECORDED_SIZE="$(cat "$CLUSTER_FILE" 2>/dev/null || true)"
+KAFKA_SIZE="${CLUSTER_ARG:-${KAFKA_CLUSTER_SIZE:-${RECORDED_SIZE:-1}}}"
+[[ "$KAFKA_SIZE" =~ ^[1-9]$ ]] || die "the Kafka cluster size must be 1 to 9 brokers (got '$KAFKA_SIZE')"
+KAFKA_EXPLICIT_SIZE="${CLUSTER_ARG:-${KAFKA_CLUSTER_SIZE:-}}"
+KAFKA_HEAP="${KAFKA_HEAP_SET:-$([[ "$KAFKA_SIZE" -gt 1 ]] && echo '-Xms128m -Xmx512m' || echo '-Xms256m -Xmx1g')}"
+
+is_kafka() { [[ "$1" == kafka || "$1" == kafka-* ]]; }
+kafka_index() { if [[ "$1" == kafka ]]; then echo 1; else echo "${1#kafka-}"; fi; }
+kafka_port() { echo $((KAFKA_PORT_BASE + 2 * ($(kafka_index "$1") - 1))); }
+kafka_controller_port() { echo $(($(kafka_port "$1") + 1)); }
+kafka_data_dir() { if [[ "$1" == kafka ]]; then echo "$DATA_DIR/kafka"; else echo "$DATA_DIR/$1"; fi; }
+kafka_nodes() { # the broker components of the configured layout
+  local i
+  if [[ "$KAFKA_SIZE" -eq 1 ]]; then
+    echo kafka
+  else
+    for ((i = 1; i <= KAFKA_SIZE; i++)); do echo "kafka-$i"; done
+  fi
+}
+DEFAULT_KAFKA_BROKERS="$(for n in $(kafka_nodes); do printf '%s:%s,' "$KAFKA_HOST" "$(kafka_port "$n")"; done)"
+DEFAULT_KAFKA_BROKERS="${DEFAULT_KAFKA_BROKERS%,}"
+# Cluster-wide defaults of the topics and internal topics.
+KAFKA_RF=$((KAFKA_SIZE < 3 ? KAFKA_SIZE : 3))
+KAFKA_MIN_ISR=$((KAFKA_SIZE >= 3 ? 2 : 1))
+
+# "kafka" = every broker of the layout; "kafka-N" = one broker (cluster only).
+expanded=()
+for c in "${COMPONENTS[@]}"; do
+  case "$c" in
+    kafka) mapfile -t -O "${#expanded[@]}" expanded < <(kafka_nodes) ;;
+    kafka-*)
+      [[ "$KAFKA_SIZE" -gt 1 ]] ||
+        die "$c names a broker of a Kafka cluster, but the cluster size is 1 (set KAFKA_CLUSTER_SIZE or --kafka-brokers)"
+      [[ "${c#kafka-}" =~ ^[1-9]$ && "${c#kafka-}" -le "$KAFKA_SIZE" ]] ||
+        die "$c: the cluster has brokers kafka-1 to kafka-$KAFKA_SIZE"
+      expanded+=("$c")
+      ;;
+    *) expanded+=("$c") ;;
+  esac
+done
 # Always handle in a fixed order: redis, mongo, kafka (fast ones first).
 ordered=()
-for c in redis mongo kafka; do
-  [[ " ${COMPONENTS[*]} " == *" $c "* ]] && ordered+=("$c")
+for c in redis mongo $(kafka_nodes); do
+  [[ " ${expanded[*]} " == *" $c "* ]] && ordered+=("$c")
 done
 COMPONENTS=("${ordered[@]}")
 
@@ -166,10 +245,16 @@ url_hosts() {
 is_external() {
   local c="$1" hosts
   case "$c" in
-    kafka)
+    kafka | kafka-*)
+      # local when every listed broker is one of ours
+      local broker
       hosts="${KAFKA_BROKERS_EFFECTIVE// /}"
       hosts="${hosts,,}"
-      [[ "$hosts" != "127.0.0.1:$KAFKA_PORT" && "$hosts" != "localhost:$KAFKA_PORT" ]]
+      for broker in ${hosts//,/ }; do
+        broker="${broker/#localhost:/127.0.0.1:}"
+        [[ ",$DEFAULT_KAFKA_BROKERS," == *",$broker,"* ]] || return 0
+      done
+      return 1
       ;;
     mongo)
       [[ "$MONGO_URL_EFFECTIVE" == mongodb://* ]] || return 0
@@ -189,6 +274,7 @@ is_external() {
 address_of() {
   case "$1" in
     kafka) printf '%s' "$KAFKA_BROKERS_EFFECTIVE" ;;
+    kafka-*) printf '%s:%s' "$KAFKA_HOST" "$(kafka_port "$1")" ;;
     mongo) printf '%s' "$MONGO_URL_EFFECTIVE" | sed -E 's#//[^/@]*@#//***@#' ;;
     redis) printf '%s' "$REDIS_URL_EFFECTIVE" | sed -E 's#//[^/@]*@#//***@#' ;;
   esac
@@ -196,7 +282,7 @@ address_of() {
 
 ports_of() {
   case "$1" in
-    kafka) echo "$KAFKA_PORT $KAFKA_CONTROLLER_PORT" ;;
+    kafka | kafka-*) echo "$(kafka_port "$1") $(kafka_controller_port "$1")" ;;
     mongo) echo "$MONGO_PORT" ;;
     redis) echo "$REDIS_PORT" ;;
   esac
@@ -216,8 +302,7 @@ pid_is_ours() {
   [[ -r "/proc/$pid/cmdline" ]] || return 0 # no procfs: trust the pid file
   cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
   case "$c" in
-    kafka) [[ "$cmdline" == *"$KAFKA_MARKER"* ]] ;;
-    mongo) [[ "$cmdline" == *"$MONGO_MARKER"* ]] ;;
+    kafka | kafka-* | mongo) [[ "$cmdline" == *"$MARKER_PREFIX$c "* ]] ;;
     redis)
       comm="$(cat "/proc/$pid/comm" 2>/dev/null || true)"
       [[ "$comm" == redis-server* || "$cmdline" == *redis-server* ]]
@@ -259,7 +344,9 @@ check_ports_free() { # check_ports_free COMPONENT: fail if one of its ports is t
   for p in $(ports_of "$c"); do
     if port_open "$p"; then
       local what="port 127.0.0.1:$p"
-      [[ "$p" != "$KAFKA_CONTROLLER_PORT" ]] || what="port 127.0.0.1:$p (Kafka's KRaft controller listener)"
+      if is_kafka "$c" && [[ "$p" == "$(kafka_controller_port "$c")" ]]; then
+        what="port 127.0.0.1:$p (Kafka's KRaft controller listener)"
+      fi
       err "$c: $what is already in use by $(port_owner "$p"), which was not started by infra.sh."
       err "  Stop that process, or point the services at it with the matching env variable"
       err "  (KAFKA_BROKERS / MONGO_URL / REDIS_URL) so that infra.sh treats it as external."
@@ -331,7 +418,7 @@ stop_pids() {
       failed=1
     else
       rm -f "$(pid_file "$c")" "$(mode_file "$c")"
-      [[ "$c" != kafka ]] || kafka_cds_commit "$how"
+      ! is_kafka "$c" || kafka_cds_commit "$how"
       log "$c stopped (pid $pid, $(elapsed "$t0"))"
     fi
   done
@@ -426,30 +513,50 @@ copy_deps() {
 
 # ------------------------------------------------------------------------------------- kafka
 
-kafka_prepare() {
+kafka_prepare() { # kafka_prepare NODE...: config of every broker of the layout, storage of NODE... formatted
   require_java
   copy_deps kafka
-  mkdir -p "$DATA_DIR/kafka" "$CACHE_DIR/kafka"
-  local props="$CACHE_DIR/kafka/server.properties"
-  cat >"$props" <<EOF
+  mkdir -p "$CACHE_DIR/kafka" "$GEN_DIR/kafka"
+  local node voters="" cid=""
+  for node in $(kafka_nodes); do
+    voters+="$(kafka_index "$node")@$KAFKA_HOST:$(kafka_controller_port "$node"),"
+    # a cluster shares one id: take it from a node already formatted
+    if [[ -z "$cid" && -f "$(kafka_data_dir "$node")/meta.properties" ]]; then
+      cid="$(sed -n 's/^cluster.id=//p' "$(kafka_data_dir "$node")/meta.properties")"
+    fi
+  done
+  voters="${voters%,}"
+  [[ -n "$cid" ]] || cid="$(kafka_cluster_id)"
+  for node in $(kafka_nodes); do
+    local props data port cport
+    props="$(kafka_props_file "$node")"
+    data="$(kafka_data_dir "$node")"
+    port="$(kafka_port "$node")"
+    cport="$(kafka_controller_port "$node")"
+    mkdir -p "$data"
+    cat >"$props" <<EOF
 # Generated by deploy/local/infra.sh on every start; edit the script, not this file.
+# Node $(kafka_index "$node") of a cluster of $KAFKA_SIZE (KRaft, combined broker + controller).
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://$KAFKA_HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
+node.id=$(kafka_index "$node")
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://$KAFKA_HOST:$port,CONTROLLER://$KAFKA_HOST:$cport
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$port
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$DATA_DIR/kafka
+log.dirs=$data
 num.partitions=1
-default.replication.factor=1
-offsets.topic.replication.factor=1
+default.replication.factor=$KAFKA_RF
+offsets.topic.replication.factor=$KAFKA_RF
 offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+# Transactions (intake publishes each request in one): the coordinator's log needs as many
+# replicas as there are brokers up to 3, and acknowledges with min.isr of them.
+transaction.state.log.replication.factor=$KAFKA_RF
+transaction.state.log.min.isr=$KAFKA_MIN_ISR
 transaction.state.log.num.partitions=1
-min.insync.replicas=1
+min.insync.replicas=$KAFKA_MIN_ISR
+unclean.leader.election.enable=false
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 delete.topic.enable=true
@@ -460,22 +567,29 @@ log.retention.hours=168
 log.segment.bytes=104857600
 log.retention.check.interval.ms=300000
 EOF
-  if [[ ! -f "$DATA_DIR/kafka/meta.properties" ]]; then
-    local cid t0
-    cid="$(kafka_cluster_id)"
-    t0="$(now_ms)"
-    log "kafka: formatting KRaft storage in .local/data/kafka (cluster id $cid) ..."
-    local fmt_log="$LOG_DIR/kafka-format.log"
-    if ! java -Xmx256m -cp "$CACHE_DIR/kafka-libs/*" \
-      -Dlog4j.configuration="file:$SCRIPT_DIR/kafka/log4j.properties" \
-      -Dtthc.kafka.log.file="$fmt_log" \
-      kafka.tools.StorageTool format -t "$cid" -c "$props" --ignore-formatted >>"$fmt_log" 2>&1; then
-      err "kafka: formatting the storage failed (see $fmt_log):"
-      tail -n 30 "$fmt_log" | sed 's/^/    /' >&2
-      exit 1
+  done
+  for node in "$@"; do
+    local data
+    data="$(kafka_data_dir "$node")"
+    if [[ ! -f "$data/meta.properties" ]]; then
+      local t0 fmt_log="$LOG_DIR/$node-format.log"
+      t0="$(now_ms)"
+      log "$node: formatting KRaft storage in $data (cluster id $cid) ..."
+      if ! java -Xmx256m -cp "$CACHE_DIR/kafka-libs/*" \
+        -Dlog4j.configuration="file:$SCRIPT_DIR/kafka/log4j.properties" \
+        -Dtthc.kafka.log.file="$fmt_log" \
+        kafka.tools.StorageTool format -t "$cid" -c "$(kafka_props_file "$node")" --ignore-formatted >>"$fmt_log" 2>&1; then
+        err "$node: formatting the storage failed (see $fmt_log):"
+        tail -n 30 "$fmt_log" | sed 's/^/    /' >&2
+        exit 1
+      fi
+      log "$node: storage formatted ($(elapsed "$t0"))"
     fi
-    log "kafka: storage formatted ($(elapsed "$t0"))"
-  fi
+  done
+}
+
+kafka_props_file() { # the generated server.properties of a broker
+  if [[ "$1" == kafka ]]; then echo "$GEN_DIR/kafka/server.properties"; else echo "$GEN_DIR/kafka/server-${1#kafka-}.properties"; fi
 }
 
 # A Kafka cluster id is 16 random bytes, URL-safe base64 without padding (22 chars), not starting with '-'.
@@ -522,19 +636,22 @@ kafka_cds_commit() {
   done
 }
 
-kafka_launch() {
-  local cds=()
-  mapfile -t cds < <(kafka_cds_flags)
-  kafka_cds_commit killed # leftover of a broker that died without a clean exit
+kafka_launch() { # kafka_launch NODE
+  local node="$1" cds=()
+  # the first broker dumps the class-data sharing archive; the others only map an existing one
+  if [[ "$(kafka_index "$node")" == 1 ]] || compgen -G "$CACHE_DIR/kafka/cds-*.jsa" >/dev/null; then
+    mapfile -t cds < <(kafka_cds_flags)
+    kafka_cds_commit killed # leftover of a broker that died without a clean exit
+  fi
   # shellcheck disable=SC2086 # KAFKA_HEAP / KAFKA_JAVA_OPTS are lists of JVM flags
-  launch kafka java $KAFKA_HEAP ${KAFKA_JAVA_OPTS:-} "$KAFKA_MARKER" "${cds[@]}" \
+  launch "$node" java $KAFKA_HEAP ${KAFKA_JAVA_OPTS:-} "$MARKER_PREFIX$node" "${cds[@]}" \
     -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent -XX:-OmitStackTraceInFastThrow -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$SCRIPT_DIR/kafka/log4j.properties" \
-    -Dtthc.kafka.log.file="$(log_file kafka)" \
+    -Dtthc.kafka.log.file="$(log_file "$node")" \
     -Dkafka.logs.dir="$LOG_DIR" \
     -cp "$CACHE_DIR/kafka-libs/*" \
-    kafka.Kafka "$CACHE_DIR/kafka/server.properties"
+    kafka.Kafka "$(kafka_props_file "$node")"
 }
 
 # ------------------------------------------------------------------------------------- mongo
@@ -567,7 +684,7 @@ mongo_launch() {
   mkdir -p "$DATA_DIR/mongo"
   # shellcheck disable=SC2086 # MONGO_HEAP / MONGO_JAVA_OPTS are lists of JVM flags
   # shellcheck disable=SC2086 # MONGO_GC is a JVM flag or empty
-  launch mongo java $MONGO_HEAP $MONGO_GC ${MONGO_JAVA_OPTS:-} "$MONGO_MARKER" \
+  launch mongo java $MONGO_HEAP $MONGO_GC ${MONGO_JAVA_OPTS:-} "${MARKER_PREFIX}mongo" \
     -Djava.awt.headless=true \
     -cp "$CACHE_DIR/mongo-classes:$CACHE_DIR/mongo-libs/*" \
     MongoStandIn --mode "$mode" --host "$MONGO_HOST" --port "$MONGO_PORT" \
@@ -624,13 +741,13 @@ stop_distro_redis() {
 }
 
 redis_launch() {
-  local mode="$1" conf="$CACHE_DIR/redis/redis-$1.conf" dir="$DATA_DIR/redis"
+  local mode="$1" conf="$GEN_DIR/redis/redis-$1.conf" dir="$DATA_DIR/redis"
   if [[ "$mode" == test ]]; then
     # test mode starts empty: its own directory, wiped on every start (stack data stays untouched)
     dir="$DATA_DIR/redis-test"
     rm -rf "$dir"
   fi
-  mkdir -p "$CACHE_DIR/redis" "$dir"
+  mkdir -p "$GEN_DIR/redis" "$dir"
   {
     echo "# Generated by deploy/local/infra.sh (mode $mode); edit the script, not this file."
     echo "bind $REDIS_HOST"
@@ -662,19 +779,47 @@ redis_launch() {
 # ------------------------------------------------------------------------------------- actions
 
 # ready COMPONENT... [-- extra ready.mjs args]: protocol readiness via ready.mjs
+# Kafka brokers are checked as one "kafka" (every broker of the layout must be registered).
 ready_check() {
   local timeout="$1"
   shift
   (
     export KAFKA_BROKERS="$KAFKA_BROKERS_EFFECTIVE" MONGO_URL="$MONGO_URL_EFFECTIVE" REDIS_URL="$REDIS_URL_EFFECTIVE"
+    if [[ "$KAFKA_SIZE" -gt 1 && -z "${KAFKA_BROKERS_ONE:-}" ]]; then export KAFKA_EXPECTED_BROKERS="$KAFKA_SIZE"; fi
+    [[ -z "${KAFKA_BROKERS_ONE:-}" ]] || export KAFKA_BROKERS="$KAFKA_BROKERS_ONE"
     cd "$REPO_ROOT" && node "$SCRIPT_DIR/ready.mjs" --timeout "$timeout" "$@"
   )
+}
+
+# The ready.mjs component of a component (every broker is "kafka").
+probe_name() { if is_kafka "$1"; then echo kafka; else echo "$1"; fi; }
+
+# Refuses to mix layouts in one state directory (e.g. start a cluster while the single broker runs).
+check_kafka_layout() {
+  local other
+  if [[ "$KAFKA_SIZE" -eq 1 ]]; then
+    for other in "$PID_DIR"/kafka-*.pid; do
+      [[ -e "$other" ]] || continue
+      if running_pid "$(basename "$other" .pid)" >/dev/null; then
+        die "a Kafka cluster of ${RECORDED_SIZE:-several} brokers runs in $STATE_DIR; stop it first (infra.sh stop kafka --kafka-brokers ${RECORDED_SIZE:-3})"
+      fi
+    done
+  elif running_pid kafka >/dev/null; then
+    die "the single Kafka broker runs in $STATE_DIR; stop it first (infra.sh stop kafka --kafka-brokers 1), or use another INFRA_STATE_DIR / KAFKA_PORT_BASE"
+  elif [[ -n "$RECORDED_SIZE" && "$RECORDED_SIZE" != "$KAFKA_SIZE" ]]; then
+    for other in "$PID_DIR"/kafka-*.pid; do
+      [[ -e "$other" ]] || continue
+      if running_pid "$(basename "$other" .pid)" >/dev/null; then
+        die "a Kafka cluster of $RECORDED_SIZE brokers runs in $STATE_DIR; stop it before starting one of $KAFKA_SIZE"
+      fi
+    done
+  fi
 }
 
 # mode requested for C ("" = keep whatever runs; default stack)
 requested_mode() {
   local c="$1"
-  [[ "$c" == kafka ]] && return 0
+  is_kafka "$c" && return 0
   printf '%s' "$MODE"
 }
 
@@ -685,6 +830,7 @@ do_start() {
   require_node
 
   local to_start=() already=() external=()
+  if [[ " ${COMPONENTS[*]} " == *" kafka"* ]] && ! is_external kafka; then check_kafka_layout; fi
   for c in "${COMPONENTS[@]}"; do
     if is_external "$c"; then
       external+=("$c")
@@ -713,9 +859,14 @@ do_start() {
     check_ports_free "$c" || exit 1
   done
 
+  local kafka_to_start=()
   for c in "${to_start[@]}"; do
-    "${c}_prepare"
+    if is_kafka "$c"; then kafka_to_start+=("$c"); else "${c}_prepare"; fi
   done
+  if [[ ${#kafka_to_start[@]} -gt 0 ]]; then
+    kafka_prepare "${kafka_to_start[@]}"
+    printf '%s\n' "$KAFKA_SIZE" >"$CLUSTER_FILE"
+  fi
   for c in "${to_start[@]}"; do
     if [[ "$c" == redis ]]; then check_ports_free redis || exit 1; fi
   done
@@ -726,8 +877,8 @@ do_start() {
     mode="$(requested_mode "$c")"
     mode="${mode:-stack}"
     case "$c" in
-      kafka)
-        kafka_launch
+      kafka | kafka-*)
+        kafka_launch "$c"
         ((KAFKA_START_TIMEOUT > timeout)) && timeout=$KAFKA_START_TIMEOUT
         ;;
       mongo)
@@ -740,8 +891,9 @@ do_start() {
         ;;
     esac
     pid="$(cat "$(pid_file "$c")")"
-    watch+=(--watch-pid "$c=$pid")
-    if [[ "$c" == kafka ]]; then
+    # ready.mjs watches one pid per component: the first broker started stands for Kafka
+    if [[ " ${watch[*]-} " != *" $(probe_name "$c")="* ]]; then watch+=(--watch-pid "$(probe_name "$c")=$pid"); fi
+    if is_kafka "$c"; then
       log "started $c (pid $pid)"
     else
       log "started $c (pid $pid, mode $mode)"
@@ -750,11 +902,15 @@ do_start() {
 
   local check=("${to_start[@]}" "${already[@]}" "${external[@]}")
   ((timeout > 0)) || timeout="${INFRA_START_TIMEOUT:-10}" # only already-running / external components
-  local out rc=0
-  out="$(ready_check "$timeout" "${check[@]}" "${watch[@]}")" || rc=$?
+  local out rc=0 probes=()
+  for c in "${check[@]}"; do
+    [[ " ${probes[*]-} " == *" $(probe_name "$c") "* ]] || probes+=("$(probe_name "$c")")
+  done
+  out="$(ready_check "$timeout" "${probes[@]}" "${watch[@]}")" || rc=$?
   for c in "${check[@]}"; do
     local line tag=""
-    line="$(grep -E "^$c: " <<<"$out" || echo "$c: no answer from ready.mjs")"
+    line="$(grep -E "^$(probe_name "$c"): " <<<"$out" || echo "$c: no answer from ready.mjs")"
+    line="$c:${line#*:}"
     if [[ " ${already[*]-} " == *" $c "* ]]; then tag=" [already running]"; fi
     if [[ " ${external[*]-} " == *" $c "* ]]; then tag=" [external, not managed]"; fi
     if [[ "$line" == "$c: ready"* ]]; then
@@ -792,20 +948,35 @@ do_stop() {
     fi
   done
   [[ ${#specs[@]} -eq 0 ]] || stop_pids "${specs[@]}"
+  # no broker of this state directory left running: the next start may choose another size
+  local node any=0
+  for node in $(kafka_nodes); do
+    if running_pid "$node" >/dev/null; then any=1; fi
+  done
+  ((any)) || rm -f "$CLUSTER_FILE"
 }
 
 do_status() {
   local c pid state mode out="" all_ok=0
   local probe=()
   for c in "${COMPONENTS[@]}"; do
-    if is_external "$c" || running_pid "$c" >/dev/null; then probe+=("$c"); fi
+    if is_external "$c" || running_pid "$c" >/dev/null; then
+      if [[ "$c" == kafka-* ]]; then
+        # each broker of a cluster is asked alone
+        if node_ready; then
+          out+=$'\n'"$c:$(KAFKA_BROKERS_ONE="$(address_of "$c")" ready_check 0 kafka --interval 50 2>&1 | sed -n 's/^kafka://p')" || true
+        fi
+      else
+        probe+=("$c")
+      fi
+    fi
   done
   if [[ ${#probe[@]} -gt 0 ]]; then
     if node_ready; then
-      out="$(ready_check 0 "${probe[@]}" --interval 50 2>&1)" || true
+      out+=$'\n'"$(ready_check 0 "${probe[@]}" --interval 50 2>&1)" || true
     fi
   fi
-  printf '%-6s %-9s %-8s %-6s %-40s %s\n' COMP STATE PID MODE ADDRESS READINESS
+  printf '%-8s %-9s %-8s %-6s %-40s %s\n' COMP STATE PID MODE ADDRESS READINESS
   for c in "${COMPONENTS[@]}"; do
     local ready="-" addr
     addr="$(address_of "$c")"
@@ -815,7 +986,7 @@ do_status() {
       state=external
     elif pid="$(running_pid "$c")"; then
       state=running
-      [[ "$c" == kafka ]] || mode="$(cat "$(mode_file "$c")" 2>/dev/null || echo '?')"
+      is_kafka "$c" || mode="$(cat "$(mode_file "$c")" 2>/dev/null || echo '?')"
     else
       state=stopped
       pid="-"
@@ -841,10 +1012,23 @@ do_status() {
     else
       all_ok=3
     fi
-    printf '%-6s %-9s %-8s %-6s %-40s %s\n' "$c" "$state" "$pid" "$mode" "$addr" "$ready"
+    printf '%-8s %-9s %-8s %-6s %-40s %s\n' "$c" "$state" "$pid" "$mode" "$addr" "$ready"
   done
   return "$all_ok"
 }
+
+# An external Kafka is one component, whatever the local layout.
+if is_external kafka; then
+  collapsed=()
+  for c in "${COMPONENTS[@]}"; do
+    if is_kafka "$c"; then
+      [[ " ${collapsed[*]-} " == *" kafka "* ]] || collapsed+=(kafka)
+    else
+      collapsed+=("$c")
+    fi
+  done
+  COMPONENTS=("${collapsed[@]}")
+fi
 
 # Serialise concurrent invocations (e.g. two test runs starting the infrastructure at once).
 mkdir -p "$PID_DIR"

@@ -18,8 +18,8 @@
 //   REDIS_URL     (default redis://127.0.0.1:6379)
 //
 // Readiness means:
-//   kafka: an admin client connects, describeCluster returns at least one broker and the
-//          topic list (metadata request) can be fetched.
+//   kafka: an admin client connects, describeCluster returns at least one broker (at least
+//          KAFKA_EXPECTED_BROKERS when set) and the topic list (metadata request) can be fetched.
 //   mongo: db.command({ ping: 1 }) succeeds with the mongodb driver.
 //   redis: PING answers PONG (ioredis).
 
@@ -130,6 +130,11 @@ async function probeKafka() {
     await withTimeout(admin.connect(), 4000, 'kafka connect');
     const cluster = await withTimeout(admin.describeCluster(), 4000, 'kafka describeCluster');
     if (!cluster.brokers || cluster.brokers.length === 0) throw new Error('no broker in cluster metadata');
+    // KAFKA_EXPECTED_BROKERS (set by infra.sh for a local cluster): every broker must be registered.
+    const expected = Number(process.env.KAFKA_EXPECTED_BROKERS || 1);
+    if (cluster.brokers.length < expected) {
+      throw new Error(`${cluster.brokers.length} of ${expected} brokers registered`);
+    }
     const topics = await withTimeout(admin.listTopics(), 4000, 'kafka listTopics');
     const userTopics = topics.filter((t) => !t.startsWith('__'));
     return `${brokers.join(',')}, ${cluster.brokers.length} broker(s), controller ${cluster.controller}, ${userTopics.length} topic(s)`;

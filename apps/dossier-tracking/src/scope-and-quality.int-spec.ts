@@ -197,7 +197,7 @@ describe('viewer scope, data-quality list and calendar changes (real Kafka, Mong
       brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
       logLevel: logLevel.NOTHING,
     });
-    const consumer = kafka.consumer({ groupId: `${namespace.topicPrefix}facts-${Date.now()}` });
+    const consumer = kafka.consumer({ groupId: `${namespace.topicPrefix}facts-${Date.now()}`, readUncommitted: false });
     const read: { key: string; value: DossierFact | null }[] = [];
     await consumer.connect();
     try {

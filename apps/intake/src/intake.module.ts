@@ -34,6 +34,8 @@ export class IntakeModule {
           // Every replica learns the keys and reference data it validates against.
           consumer: { group: 'intake', topics: [], broadcastTopics: REFERENCE_TOPICS },
           produces: [DOSSIER_EVENTS, ...REFERENCE_TOPICS],
+          // Each request (and each bulk-import chunk) is published in one transaction.
+          transactional: true,
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),

@@ -92,3 +92,55 @@ describe('scheduled reports configuration', () => {
     expect(() => loadConfig('reporting', { SCHEDULED_REPORTS_TZ: 'Mars/Olympus' })).toThrow(/SCHEDULED_REPORTS_TZ/);
   });
 });
+
+describe('Kafka topic settings and transactions', () => {
+  it('defaults to min.insync.replicas 1 and a pool of 4 transactional producers with a random instance id', () => {
+    const config = loadConfig('intake', { KAFKA_TOPIC_PREFIX: 't.x.' });
+    expect(config.kafka.minInsyncReplicas).toBe(1);
+    expect(config.kafka.transactions.producers).toBe(4);
+    expect(config.kafka.transactions.timeoutMs).toBe(60_000);
+    expect(config.kafka.transactions.stableId).toBe(false);
+    expect(config.kafka.transactions.idPrefix).toMatch(/^t\.x\.tthc\.intake\.[A-Za-z0-9._-]+\.[0-9a-f]{8}$/);
+    // Two processes (or two services in one test process) never share transactional ids.
+    expect(loadConfig('intake', {}).kafka.transactions.idPrefix).not.toBe(
+      loadConfig('intake', {}).kafka.transactions.idPrefix,
+    );
+  });
+
+  it('uses KAFKA_TRANSACTIONAL_ID as a stable instance id', () => {
+    const config = loadConfig('intake', { KAFKA_TRANSACTIONAL_ID: 'intake-0', KAFKA_TRANSACTIONAL_PRODUCERS: '8' });
+    expect(config.kafka.transactions).toMatchObject({
+      idPrefix: 'tthc.intake.intake-0',
+      stableId: true,
+      producers: 8,
+    });
+    expect(() => loadConfig('intake', { KAFKA_TRANSACTIONAL_ID: 'a b' })).toThrow(/KAFKA_TRANSACTIONAL_ID/);
+    expect(() => loadConfig('intake', { KAFKA_TRANSACTIONAL_PRODUCERS: '0' })).toThrow(/KAFKA_TRANSACTIONAL_PRODUCERS/);
+    expect(() => loadConfig('intake', { KAFKA_TRANSACTIONAL_PRODUCERS: '65' })).toThrow(
+      /KAFKA_TRANSACTIONAL_PRODUCERS/,
+    );
+  });
+
+  it('refuses a min ISR above the replication factor and a transaction timeout under twice the produce timeout', () => {
+    expect(
+      loadConfig('intake', { KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '2' }).kafka.minInsyncReplicas,
+    ).toBe(2);
+    expect(() => loadConfig('intake', { KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(
+      /KAFKA_MIN_INSYNC_REPLICAS: 2 is more than KAFKA_REPLICATION_FACTOR 1/,
+    );
+    expect(() => loadConfig('intake', { KAFKA_MIN_INSYNC_REPLICAS: '0' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS/);
+    expect(() =>
+      loadConfig('intake', { KAFKA_PRODUCE_TIMEOUT_MS: '10000', KAFKA_TRANSACTION_TIMEOUT_MS: '15000' }),
+    ).toThrow(/KAFKA_TRANSACTION_TIMEOUT_MS: 15000 must be at least twice/);
+  });
+
+  it('lists the cross-variable problems together with the production admin key', () => {
+    let error: unknown;
+    try {
+      loadConfig('intake', { NODE_ENV: 'production', KAFKA_MIN_INSYNC_REPLICAS: '3' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toHaveLength(2);
+  });
+});

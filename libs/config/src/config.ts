@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 /** The four services of CONTRACT §1 with their default HTTP ports. */
@@ -51,11 +53,27 @@ export const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9._-]*$/, 'only [A-Za-z0-9._-]')
     .default(''),
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
+  /** `min.insync.replicas` of the topics the services create (checked at boot against existing topics). */
+  KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),
   KAFKA_EVENT_PARTITIONS: positiveInt(6),
   /** Attempts of a failing batch before its messages are handled one by one and dead-lettered. */
   KAFKA_MAX_ATTEMPTS: positiveInt(5),
   /** How long a produce may take before the request is answered 503. */
   KAFKA_PRODUCE_TIMEOUT_MS: positiveInt(10_000),
+  /** intake: transactional producers per process (requests publishing at the same time). */
+  KAFKA_TRANSACTIONAL_PRODUCERS: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * intake: this process's part of its transactional ids; must be unique among live processes.
+   * Stable across restarts of one pod (e.g. a StatefulSet pod name) = a restart fences the
+   * previous process's open transactions at once; unset = `<hostname>.<random>`, and an open
+   * transaction of a crashed process is aborted by the broker after KAFKA_TRANSACTION_TIMEOUT_MS.
+   */
+  KAFKA_TRANSACTIONAL_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, '1–100 characters of [A-Za-z0-9._-]')
+    .optional(),
+  /** intake: `transaction.timeout.ms` of its transactions (the broker aborts one left open longer). */
+  KAFKA_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(60_000),
   MONGO_URL: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
@@ -119,9 +137,22 @@ export interface KafkaConfig {
   clientId: string;
   topicPrefix: string;
   replicationFactor: number;
+  minInsyncReplicas: number;
   eventPartitions: number;
   maxAttempts: number;
   produceTimeoutMs: number;
+  /** The transactional producers of intake (docs/intake.md, "All or nothing"). */
+  transactions: TransactionsConfig;
+}
+
+export interface TransactionsConfig {
+  /** Size of the pool: transactions of one process that may be open at the same time. */
+  producers: number;
+  /** `<topic prefix>tthc.<service>.<instance>`; producer n uses `<this>.<n>`. */
+  idPrefix: string;
+  /** Whether the instance part is stable across restarts (KAFKA_TRANSACTIONAL_ID) or random. */
+  stableId: boolean;
+  timeoutMs: number;
 }
 
 export interface AppConfig {
@@ -196,9 +227,23 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
+  const problems: string[] = [];
   if (e.NODE_ENV === 'production' && e.TTHC_ADMIN_KEY === undefined) {
-    throw new ConfigError(['TTHC_ADMIN_KEY: required when NODE_ENV=production (no default admin key in production)']);
+    problems.push('TTHC_ADMIN_KEY: required when NODE_ENV=production (no default admin key in production)');
   }
+  if (e.KAFKA_MIN_INSYNC_REPLICAS > e.KAFKA_REPLICATION_FACTOR) {
+    problems.push(
+      `KAFKA_MIN_INSYNC_REPLICAS: ${e.KAFKA_MIN_INSYNC_REPLICAS} is more than KAFKA_REPLICATION_FACTOR ${e.KAFKA_REPLICATION_FACTOR} (no write could ever be acknowledged)`,
+    );
+  }
+  // A transaction may last the produce deadline plus the wait for its commit (docs/intake.md).
+  if (e.KAFKA_TRANSACTION_TIMEOUT_MS < 2 * e.KAFKA_PRODUCE_TIMEOUT_MS) {
+    problems.push(
+      `KAFKA_TRANSACTION_TIMEOUT_MS: ${e.KAFKA_TRANSACTION_TIMEOUT_MS} must be at least twice KAFKA_PRODUCE_TIMEOUT_MS (${e.KAFKA_PRODUCE_TIMEOUT_MS})`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const instance = e.KAFKA_TRANSACTIONAL_ID ?? `${hostnamePart()}.${randomBytes(4).toString('hex')}`;
   return {
     service,
     nodeEnv: e.NODE_ENV,
@@ -209,9 +254,16 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       clientId: `tthc-${service}`,
       topicPrefix: e.KAFKA_TOPIC_PREFIX,
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+      minInsyncReplicas: e.KAFKA_MIN_INSYNC_REPLICAS,
       eventPartitions: e.KAFKA_EVENT_PARTITIONS,
       maxAttempts: e.KAFKA_MAX_ATTEMPTS,
       produceTimeoutMs: e.KAFKA_PRODUCE_TIMEOUT_MS,
+      transactions: {
+        producers: e.KAFKA_TRANSACTIONAL_PRODUCERS,
+        idPrefix: `${e.KAFKA_TOPIC_PREFIX}tthc.${service}.${instance}`,
+        stableId: e.KAFKA_TRANSACTIONAL_ID !== undefined,
+        timeoutMs: e.KAFKA_TRANSACTION_TIMEOUT_MS,
+      },
     },
     mongoUrl: e.MONGO_URL,
     redisUrl: e.REDIS_URL,
@@ -239,4 +291,12 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
     rebuild: { progressEvery: e.REBUILD_PROGRESS_EVERY },
     scheduledReports: { cron: e.SCHEDULED_REPORTS_CRON, timezone: e.SCHEDULED_REPORTS_TZ },
   };
+}
+
+/** The host name reduced to the characters a transactional id part allows (at most 60). */
+function hostnamePart(): string {
+  const name = hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 60);
+  return name === '' ? 'host' : name;
 }

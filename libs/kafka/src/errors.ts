@@ -1,8 +1,15 @@
-/** Kafka did not acknowledge in time or is unreachable: the caller should answer 503 and retry. */
+/**
+ * Kafka did not acknowledge in time or is unreachable: the caller should answer 503 and retry.
+ * `outcome`: `none` when none of the messages will ever be visible (an aborted transaction), else
+ * `unknown` (a plain send may have published part of them; a commit whose answer was lost).
+ */
 export class KafkaUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly outcome: 'none' | 'unknown';
+
+  constructor(message: string, options?: { cause?: unknown; outcome?: 'none' | 'unknown' }) {
     super(message, options);
     this.name = 'KafkaUnavailableError';
+    this.outcome = options?.outcome ?? 'unknown';
   }
 }
 

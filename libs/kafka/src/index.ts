@@ -7,3 +7,5 @@ export * from './kafka.module';
 export * from './topic-admin';
 export * from './topic-consumer';
 export * from './topic-handler';
+export * from './topic-settings';
+export * from './transactional-producer';

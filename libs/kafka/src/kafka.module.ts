@@ -7,12 +7,15 @@ import { KafkaHealthIndicator } from './kafka-health';
 import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
 import { PRODUCED_TOPICS, TopicAdmin } from './topic-admin';
 import { CONSUMER_OPTIONS, TopicConsumer, type ConsumerOptions } from './topic-consumer';
+import { TransactionalProducer } from './transactional-producer';
 
 export interface KafkaModuleOptions {
   /** The service's consumer group and subscriptions; omit for a producer-only service. */
   consumer?: ConsumerOptions;
   /** Topics the service produces to; created at start-up if missing. */
   produces?: readonly TopicDefinition[];
+  /** Provide the {@link TransactionalProducer} pool (intake: all-or-nothing publication of a request). */
+  transactional?: boolean;
 }
 
 @Global()
@@ -30,14 +33,19 @@ export class KafkaModule {
       ContractProducer,
       KafkaHealthIndicator,
     ];
+    const exports: (symbol | Provider)[] = [KAFKA_CLIENT, TopicAdmin, ContractProducer];
     if (options.consumer !== undefined) {
       providers.push({ provide: CONSUMER_OPTIONS, useValue: options.consumer }, TopicConsumer);
+    }
+    if (options.transactional === true) {
+      providers.push(TransactionalProducer);
+      exports.push(TransactionalProducer);
     }
     return {
       module: KafkaModule,
       imports: [DiscoveryModule],
       providers,
-      exports: [KAFKA_CLIENT, TopicAdmin, ContractProducer],
+      exports,
     };
   }
 }

@@ -199,6 +199,9 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   private async startConsumer(subscription: Subscription): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: subscription.groupId,
+      // Read committed only: intake publishes each request in a transaction, and an aborted one
+      // (a request answered 503) must never be handled (docs/intake.md, "All or nothing").
+      readUncommitted: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,

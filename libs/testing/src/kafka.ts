@@ -38,6 +38,8 @@ export async function readTopic<T extends TopicDefinition>(
 ): Promise<{ key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[]> {
   const consumer = client('reader').consumer({
     groupId: `${namespace.topicPrefix}reader-${Date.now()}-${Math.random()}`,
+    // What the services see: committed transactions only.
+    readUncommitted: false,
   });
   const received: { key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[] = [];
   await consumer.connect();
@@ -103,4 +105,48 @@ export async function groupLag(namespace: TestNamespace, service: string, topic:
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Reads a namespaced topic from the beginning until `done(received)` holds; `isolation` chooses
+ * what a consumer sees of transactions: `committed` (what the services see) or `uncommitted`
+ * (also the records of open and aborted transactions: shows what was physically written).
+ */
+export async function readTopicUntil<T extends TopicDefinition>(
+  namespace: TestNamespace,
+  topic: T,
+  done: (received: readonly { key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[]) => boolean,
+  options: { isolation?: 'committed' | 'uncommitted'; timeoutMs?: number } = {},
+): Promise<{ key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[]> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const consumer = client('reader').consumer({
+    groupId: `${namespace.topicPrefix}reader-${Date.now()}-${Math.random()}`,
+    readUncommitted: options.isolation === 'uncommitted',
+  });
+  const received: { key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: `${namespace.topicPrefix}${topic.name}`, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the condition did not hold within ${timeoutMs} ms (${received.length} messages read)`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: ({ message, partition }) => {
+            received.push({ ...decodeMessage(topic, message.key, message.value), partition });
+            if (done(received)) {
+              clearTimeout(timer);
+              resolve();
+            }
+            return Promise.resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
 }

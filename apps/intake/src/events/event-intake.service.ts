@@ -8,7 +8,7 @@ import {
 } from '@tthc/contracts';
 import type { Principal } from '@tthc/auth';
 import { problem, ProblemException } from '@tthc/http';
-import { ContractProducer } from '@tthc/kafka';
+import { TransactionalProducer } from '@tthc/kafka';
 import { ReferenceData } from '@tthc/reference';
 import { publishOr503 } from '../shared/publish';
 import { acceptanceStamp, checkEventReferences, checkEventScope } from './event-checks';
@@ -19,12 +19,14 @@ export { KAFKA_RETRY_AFTER_SECONDS } from '../shared/publish';
 /**
  * Accepts a request's events all-or-nothing (CONTRACT §4): every event is validated first (schema,
  * known procedure / field / agencies, the desk's agency scope) and nothing is published unless all
- * are valid; the answer is given only after Kafka acknowledged every event.
+ * are valid. The events are published in ONE Kafka transaction (`TransactionalProducer`): the answer
+ * 202 is given only after it committed; any failure or `KAFKA_PRODUCE_TIMEOUT_MS` aborts it and
+ * answers 503, and then no event of the request ever becomes visible to (read-committed) consumers.
  */
 @Injectable()
 export class EventIntakeService {
   constructor(
-    private readonly producer: ContractProducer,
+    private readonly producer: TransactionalProducer,
     private readonly reference: ReferenceData,
   ) {}
 

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { ContractProducer } from '@tthc/kafka';
+import type { TransactionalProducer } from '@tthc/kafka';
 import type { ReferenceData } from '@tthc/reference';
 import type { ImportDocument, ImportStore } from './import.store';
 import { ImportWorker } from './import.worker';
@@ -62,7 +62,7 @@ function setup(failOnSend: number[]) {
   };
   const worker = new ImportWorker(
     store as unknown as ImportStore,
-    producer as unknown as ContractProducer,
+    producer as unknown as TransactionalProducer,
     {} as ReferenceData,
   );
   const job = (attemptsMade: number) =>

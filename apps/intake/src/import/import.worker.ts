@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DOSSIER_EVENTS, type DossierEvent } from '@tthc/contracts';
-import { ContractProducer } from '@tthc/kafka';
+import { TransactionalProducer } from '@tthc/kafka';
 import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
 import { ReferenceData } from '@tthc/reference';
 import { acceptanceStamp, type ReferenceLookup } from '../events/event-checks';
@@ -20,11 +20,12 @@ export interface ImportProgress {
 
 /**
  * Runs an import: reads the stored file, and for each chunk of `chunkLines` event lines validates
- * every line like `POST /v1/events`, publishes the valid events under the import's desk (the
- * producer of `POST /v1/events`: acks from all in-sync replicas, idempotent) and saves the counts
- * with the number of completed chunks. A retried or restarted run skips the completed chunks, so
- * no figure counts a line twice; a chunk interrupted half-way is published again, which the
- * (desk, eventId) idempotency of dossier-tracking absorbs. Invalid lines never stop an import;
+ * every line like `POST /v1/events`, publishes the valid events under the import's desk in one
+ * Kafka transaction (the transactional producer of `POST /v1/events`) and saves the counts with the
+ * number of completed chunks. A retried or restarted run skips the completed chunks, so no figure
+ * counts a line twice; a chunk whose transaction was aborted left nothing visible and is published
+ * again; one committed but not yet recorded as done (a crash in between) is published again, which
+ * the (desk, eventId) idempotency of dossier-tracking absorbs. Invalid lines never stop an import;
  * Kafka being unavailable fails the attempt and BullMQ retries it (`INTAKE_IMPORT_ATTEMPTS`).
  */
 @ProcessesQueue(INTAKE_IMPORTS)
@@ -34,7 +35,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
 
   constructor(
     private readonly store: ImportStore,
-    private readonly producer: ContractProducer,
+    private readonly producer: TransactionalProducer,
     private readonly reference: ReferenceData,
   ) {}
 

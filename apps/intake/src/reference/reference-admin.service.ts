@@ -10,7 +10,7 @@ import {
   type Procedure,
 } from '@tthc/contracts';
 import { problem, ProblemException } from '@tthc/http';
-import { ContractProducer } from '@tthc/kafka';
+import { TransactionalProducer } from '@tthc/kafka';
 import { ReferenceData, type ReferenceChange } from '@tthc/reference';
 import { badRequest, publishOr503 } from '../shared/publish';
 import { Serial } from '../shared/serial';
@@ -44,7 +44,7 @@ export class ReferenceAdminService {
   private readonly serial = new Serial();
 
   constructor(
-    private readonly producer: ContractProducer,
+    private readonly producer: TransactionalProducer,
     private readonly reference: ReferenceData,
   ) {}
 

@@ -1,16 +1,17 @@
 import type { TopicDefinition } from '@tthc/contracts';
 import { problem, ProblemException } from '@tthc/http';
-import { ContractProducer, KafkaUnavailableError, type OutgoingMessage } from '@tthc/kafka';
+import { KafkaUnavailableError, type OutgoingMessage, type TopicSender } from '@tthc/kafka';
 
 /** Seconds a caller is asked to wait after Kafka did not answer (CONTRACT §4: 503 + Retry-After). */
 export const KAFKA_RETRY_AFTER_SECONDS = 5;
 
 /**
- * Sends through the contract producer; Kafka being unavailable becomes a 503 problem with
- * `Retry-After` (nothing of the request is guaranteed stored).
+ * Sends the request's messages (intake: in one Kafka transaction); Kafka being unavailable becomes
+ * a 503 problem with `Retry-After`. An aborted transaction (`outcome: none`) published nothing;
+ * the rare `unknown` (a commit whose answer was lost) is said so, and a retry is still safe.
  */
 export async function publishOr503<T extends TopicDefinition>(
-  producer: ContractProducer,
+  producer: TopicSender,
   topic: T,
   messages: readonly OutgoingMessage<T>[],
   what: string,
@@ -19,10 +20,11 @@ export async function publishOr503<T extends TopicDefinition>(
     await producer.send(topic, messages);
   } catch (error) {
     if (error instanceof KafkaUnavailableError) {
-      throw new ProblemException(
-        problem(503, `${what} is unavailable; nothing of this request is guaranteed stored, please retry`),
-        { 'Retry-After': String(KAFKA_RETRY_AFTER_SECONDS) },
-      );
+      const detail =
+        error.outcome === 'none'
+          ? `${what} is unavailable; nothing of this request was published, please retry the same request`
+          : `${what} did not confirm in time whether this request was published; please retry the same request (a repeated event counts once)`;
+      throw new ProblemException(problem(503, detail), { 'Retry-After': String(KAFKA_RETRY_AFTER_SECONDS) });
     }
     throw error;
   }
