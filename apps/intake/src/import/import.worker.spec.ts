@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { TransactionalProducer } from '@tthc/kafka';
-import type { ReferenceData } from '@tthc/reference';
+import { AgencyTree, type ReferenceData } from '@tthc/reference';
 import type { ImportDocument, ImportStore } from './import.store';
 import { ImportWorker } from './import.worker';
 
@@ -63,7 +63,7 @@ function setup(failOnSend: number[]) {
   const worker = new ImportWorker(
     store as unknown as ImportStore,
     producer as unknown as TransactionalProducer,
-    {} as ReferenceData,
+    { agencies: () => new AgencyTree([]) } as unknown as ReferenceData,
   );
   const job = (attemptsMade: number) =>
     ({ attemptsMade, opts: { attempts: 2 }, updateProgress: () => Promise.resolve() }) as unknown as Job;
