@@ -1,3 +1,4 @@
 export * from './auth.guard';
 export * from './auth.module';
+export * from './key-records';
 export * from './principal';

@@ -1,14 +1,21 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { loadConfig } from '@tthc/config';
 import { decodeMessage, encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
+import { kafkaSecurityOptions } from '@tthc/kafka';
 import type { TestNamespace } from './environment';
 
-function client(label: string): Kafka {
+/** A kafkajs client of the suite's brokers, with the KAFKA_SSL / KAFKA_SASL_* settings of the environment. */
+export function testKafkaClient(label: string): Kafka {
+  const config = loadConfig('intake', { ...process.env, NODE_ENV: 'test' }).kafka;
   return new Kafka({
     clientId: `test-${label}`,
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    brokers: config.brokers,
+    ...kafkaSecurityOptions(config),
     logLevel: logLevel.NOTHING,
   });
 }
+
+const client = testKafkaClient;
 
 /** Produces validated messages to a namespaced topic (the topic must exist: a service creates it). */
 export async function produce<T extends TopicDefinition>(
