@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS } from '@tthc/contracts';
@@ -42,6 +43,7 @@ export class IntakeModule {
           produces: [DOSSIER_EVENTS, ...REFERENCE_TOPICS],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
+        AuditModule.forRoot({ collectionPrefix: 'intake' }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
       controllers: [EventsController, ReferenceController, KeysController, ImportsController],
