@@ -1,8 +1,16 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '@tthc/config';
-import { decodeMessage, encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
+import { KeyRecordSigner } from '@tthc/auth';
+import {
+  decodeMessage,
+  encodeMessage,
+  type AccessKey,
+  type KeyOf,
+  type TopicDefinition,
+  type ValueOf,
+} from '@tthc/contracts';
 import { kafkaSecurityOptions } from '@tthc/kafka';
-import type { TestNamespace } from './environment';
+import { TEST_KEYS_SECRET, type TestNamespace } from './environment';
 
 /** A kafkajs client of the suite's brokers, with the KAFKA_SSL / KAFKA_SASL_* settings of the environment. */
 export function testKafkaClient(label: string): Kafka {
@@ -16,6 +24,15 @@ export function testKafkaClient(label: string): Kafka {
 }
 
 const client = testKafkaClient;
+
+/**
+ * Access-key records signed as intake signs them, for tests that produce key records straight to
+ * the topic (the services install no unsigned record; docs/security.md).
+ */
+export function signedKeyRecords<M extends { key: string; value: AccessKey }>(messages: readonly M[]): M[] {
+  const signer = new KeyRecordSigner([TEST_KEYS_SECRET]);
+  return messages.map((message) => ({ ...message, value: signer.sign(message.value) }));
+}
 
 /** Produces validated messages to a namespaced topic (the topic must exist: a service creates it). */
 export async function produce<T extends TopicDefinition>(
