@@ -71,9 +71,9 @@ describe('security: key records, audit log, no key material (real Kafka, MongoDB
   });
 
   afterAll(async () => {
+    await Promise.all([...services.values()].map((service) => service.close()));
     process.stdout.write = writes.stdout;
     process.stderr.write = writes.stderr;
-    await Promise.all([...services.values()].map((service) => service.close()));
     await db?.dropDatabase().catch(() => undefined);
     await db?.close();
   });
