@@ -22,10 +22,16 @@ class FakeReference {
 
   async apply(changes: readonly ReferenceChange[]): Promise<void> {
     for (const change of changes) {
-      if (change.kind !== 'key') continue;
       const verdict = judgeKeyRecord(change.code, change.value as AccessKey | null, this.signer);
       if (!verdict.admit) throw new Error(`KeysService applied a record ReferenceData refuses: ${verdict.reason}`);
-      const record = mergeKeyRecord(this.keys.get(change.code), verdict.record);
+    }
+    await this.applyUnchecked(changes);
+  }
+
+  async applyUnchecked(changes: readonly ReferenceChange[]): Promise<void> {
+    for (const change of changes) {
+      if (change.kind !== 'key' || change.value === null) continue;
+      const record = mergeKeyRecord(this.keys.get(change.code), change.value as AccessKey);
       this.keys.set(change.code, record);
       this.directory.upsert(record);
     }
@@ -39,6 +45,26 @@ class FakeReference {
 
   agency(code: string): Agency | undefined {
     return this.agencies.get(code);
+  }
+}
+
+/** The same held records, checked with another signer (the replica after a secret rotation). */
+class FakeReferenceView {
+  constructor(
+    private readonly inner: FakeReference,
+    private readonly signer: KeyRecordSigner,
+  ) {}
+
+  all(kind: 'key'): AccessKey[] {
+    return this.inner.all(kind);
+  }
+
+  async apply(changes: readonly ReferenceChange[]): Promise<void> {
+    for (const change of changes) {
+      const verdict = judgeKeyRecord(change.code, change.value as AccessKey | null, this.signer);
+      if (!verdict.admit) throw new Error(`refused: ${verdict.reason}`);
+    }
+    await this.inner.applyUnchecked(changes);
   }
 }
 
@@ -128,5 +154,38 @@ describe('KeysService (CONTRACT §2)', () => {
     await reference.apply([{ kind: 'key', code: viewer.id, value: created }]);
     expect(directory.authenticate(viewer.key)).toBeUndefined();
     expect(reference.keys.get(viewer.id)?.revokedAt).toEqual(expect.any(String));
+  });
+
+  it('re-signs every held record with the first secret (rotation of the signing secret)', async () => {
+    const desk = await service.createDesk({ name: 'd', agencyCodes: ['P'] });
+    const viewer = await service.createViewer({ name: 'v', agencyCode: 'P' });
+    await service.revoke('viewer', viewer.id);
+    // The services now sign with a new secret and still verify the old one.
+    const rotated = new KeyRecordSigner([
+      'the-new-keys-secret-0123456789-0123456',
+      'the-keys-secret-0123456789-0123456789',
+    ]);
+    const rotating = new KeysService(
+      {
+        send: (topic: { name: string }, messages: { key: string; value: unknown }[]) => {
+          sent.push({ topic: topic.name, messages });
+          return Promise.resolve();
+        },
+      } as unknown as ContractProducer,
+      new FakeReferenceView(reference, rotated) as unknown as ReferenceData,
+      rotated,
+    );
+    sent = [];
+    expect(await rotating.reSignAll()).toEqual({ reSigned: 2 });
+    const records = sent.flatMap((batch) => batch.messages.map((message) => message.value as AccessKey));
+    const onlyNew = new KeyRecordSigner(['the-new-keys-secret-0123456789-0123456']);
+    expect(records.map((record) => [record.id, onlyNew.verify(record), record.revokedAt !== null])).toEqual(
+      expect.arrayContaining([
+        [desk.id, true, false],
+        [viewer.id, true, true],
+      ]),
+    );
+    expect(directory.authenticate(desk.key)?.id).toBe(desk.id);
+    expect(directory.authenticate(viewer.key)).toBeUndefined();
   });
 });

@@ -70,6 +70,26 @@ export class KeysService {
     });
   }
 
+  /**
+   * Publishes every key record this replica holds again, signed with the first `TTHC_KEYS_SECRET`
+   * (the records it holds were verified with one of the secrets): the last step of a rotation of
+   * the signing secret, after which the old secret can be dropped (docs/security.md).
+   */
+  reSignAll(): Promise<{ reSigned: number }> {
+    return this.serial.run(async () => {
+      const records = this.reference.all('key').map((record) => this.signer.sign(record));
+      if (records.length === 0) return { reSigned: 0 };
+      await publishOr503(
+        this.producer,
+        ACCESS_KEYS,
+        records.map((record) => ({ key: record.id, value: record })),
+        'the key topic',
+      );
+      await this.reference.apply(records.map((record) => ({ kind: 'key', code: record.id, value: record })));
+      return { reSigned: records.length };
+    });
+  }
+
   list(role: IssuedRole): ListedKey[] {
     return this.reference
       .all('key')
