@@ -43,12 +43,12 @@ describe('security: key records, audit log, no key material (real Kafka, MongoDB
   beforeAll(async () => {
     // Every line any service logs, kept for the scan (and not printed: warnings are expected here).
     for (const stream of ['stdout', 'stderr'] as const) {
-      process[stream].write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      process[stream].write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
         captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
         const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
         callback?.();
         return true;
-      });
+      };
     }
     const env = { LOG_LEVEL: 'debug', TTHC_KEYS_SECRET: KEYS_SECRET };
     for (const [service, module] of [
