@@ -1,6 +1,7 @@
 import {
   auditEntryId,
   auditIdRange,
+  MAX_PARSED_BODY,
   parseAuditQuery,
   resultIdOf,
   summarize,
@@ -73,6 +74,12 @@ describe('audit body summaries keep no key material', () => {
       note: 'not valid JSON',
     });
     expect(summarizeBody(Buffer.alloc(0), 'application/json', undefined, none)).toBeUndefined();
+    const big = Buffer.from(JSON.stringify(Array.from({ length: 5000 }, (_, index) => ({ eventId: `e-${index}` }))));
+    expect(big.length).toBeGreaterThan(MAX_PARSED_BODY);
+    expect(summarizeBody(big, 'application/json', undefined, none)).toEqual({
+      contentType: 'application/json',
+      bytes: big.length,
+    });
     expect(summarizeBody(undefined, undefined, undefined, none)).toBeUndefined();
   });
 

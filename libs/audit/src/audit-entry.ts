@@ -39,6 +39,8 @@ const REDACTED = '[redacted]';
 const MAX_STRING = 120;
 const MAX_FIELDS = 20;
 const MAX_ITEMS = 3;
+/** Larger JSON bodies (e.g. an admin's batch of events) are recorded by type and size, not parsed again. */
+export const MAX_PARSED_BODY = 64 * 1024;
 
 export interface SummaryOptions {
   /** Strings never to keep (the presented bearer key): a value containing one is redacted. */
@@ -77,8 +79,8 @@ export function summarize(value: unknown, options: SummaryOptions, depth = 0): u
 }
 
 /**
- * The body as kept in the audit log: JSON bodies summarised; other bodies (CSV, NDJSON, streamed
- * uploads) by their content type and size only.
+ * The body as kept in the audit log: JSON bodies up to 64 KiB summarised; larger ones and other
+ * bodies (CSV, NDJSON, streamed uploads) by their content type and size only.
  */
 export function summarizeBody(
   raw: unknown,
@@ -89,7 +91,7 @@ export function summarizeBody(
   const bytes = Buffer.isBuffer(raw) ? raw.length : contentLength === undefined ? undefined : Number(contentLength);
   if (bytes === undefined || bytes === 0 || Number.isNaN(bytes)) return undefined;
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (Buffer.isBuffer(raw) && /^application\/(.+\+)?json$/.test(type)) {
+  if (Buffer.isBuffer(raw) && raw.length <= MAX_PARSED_BODY && /^application\/(.+\+)?json$/.test(type)) {
     try {
       return summarize(JSON.parse(raw.toString('utf8')), options);
     } catch {
