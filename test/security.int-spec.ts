@@ -271,6 +271,12 @@ describe('security: key records, audit log, no key material (real Kafka, MongoDB
       { what: 'reporting to refuse the revoked viewer key' },
     );
 
+    // Every service documents its audit endpoint.
+    for (const service of services.keys()) {
+      const paths = ((await call(`${url(service)}/docs-json`, { key: null })).body as { paths: object }).paths;
+      expect([service, Object.keys(paths).includes('/v1/admin/audit')]).toEqual([service, true]);
+    }
+
     // No key string in any log line or audit entry of any service.
     const audits = await Promise.all(
       ['intake', 'tracking', 'otr', 'rpt'].map(async (prefix) =>
