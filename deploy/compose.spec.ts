@@ -232,8 +232,23 @@ describe.each(APPS)('docker-compose.yml: %s', (app) => {
     expect(() => loadConfig(app, { ...withoutKey, NODE_ENV: 'production' })).toThrow(/TTHC_ADMIN_KEY/);
   });
 
+  it('requires TTHC_KEYS_SECRET from the caller', () => {
+    const env = environmentOf(app);
+    expect(env.TTHC_KEYS_SECRET).toMatch(/^\$\{TTHC_KEYS_SECRET:\?[^}]+\}$/);
+    const { TTHC_KEYS_SECRET: _required, ...withoutSecret } = env;
+    expect(() => loadConfig(app, { ...withoutSecret, TTHC_ADMIN_KEY: 'k'.repeat(16), NODE_ENV: 'production' })).toThrow(
+      /TTHC_KEYS_SECRET/,
+    );
+  });
+
   it('has an environment the service accepts, listening on its CONTRACT port', () => {
-    const env = { NODE_ENV: 'production', PORT: String(port), ...environmentOf(app), TTHC_ADMIN_KEY: 'k'.repeat(16) };
+    const env = {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      ...environmentOf(app),
+      TTHC_ADMIN_KEY: 'k'.repeat(16),
+      TTHC_KEYS_SECRET: 's'.repeat(32),
+    };
     const config = loadConfig(app, env);
     expect(config.port).toBe(port);
     expect(config.nodeEnv).toBe('production');

@@ -182,7 +182,8 @@ function environment(app: string): Record<string, string> {
   }
   for (const variable of c.env ?? []) {
     if (variable.value !== undefined) env[variable.name] = variable.value;
-    else if (variable.valueFrom?.secretKeyRef !== undefined) env[variable.name] = 'from-a-secret-of-16+-chars';
+    else if (variable.valueFrom?.secretKeyRef !== undefined)
+      env[variable.name] = `from-the-secret-${variable.name}-of-32-or-more-chars`;
   }
   return env;
 }
@@ -278,24 +279,33 @@ describe('the shared ConfigMap', () => {
     // Per-service or secret values do not belong here.
     expect(data.PORT).toBeUndefined();
     expect(data.TTHC_ADMIN_KEY).toBeUndefined();
+    expect(data.TTHC_ADMIN_KEYS).toBeUndefined();
+    expect(data.TTHC_KEYS_SECRET).toBeUndefined();
   });
 });
 
 describe('the admin key Secret', () => {
-  it('is shown by an example outside the kustomization, without a usable key', () => {
+  const SECRET_KEYS = ['TTHC_ADMIN_KEYS', 'TTHC_KEYS_SECRET'] as const;
+
+  it('is shown by an example outside the kustomization, without a usable key or secret', () => {
     expect(exampleSecrets).toHaveLength(1);
     const secret = exampleSecrets[0] as Secret;
-    const value = secret.stringData?.TTHC_ADMIN_KEY ?? secret.data?.TTHC_ADMIN_KEY;
-    expect(value).toBeDefined();
-    // A pod started with the placeholder refuses to boot rather than run with a known key.
-    expect(environmentSchema.safeParse({ TTHC_ADMIN_KEY: value }).success).toBe(false);
+    for (const name of SECRET_KEYS) {
+      const value = secret.stringData?.[name] ?? secret.data?.[name];
+      expect([name, value]).toEqual([name, expect.any(String)]);
+      // A pod started with the placeholder refuses to boot rather than run with a known key.
+      expect([name, environmentSchema.safeParse({ [name]: value }).success]).toEqual([name, false]);
+    }
     expect(ofKind<Secret>('Secret')).toEqual([]);
   });
 
-  it.each(APPS)('is where %s reads TTHC_ADMIN_KEY from', (app) => {
+  it.each(APPS)('is where %s reads TTHC_ADMIN_KEYS and TTHC_KEYS_SECRET from', (app) => {
     const secret = exampleSecrets[0] as Secret;
-    const ref = container(app).env?.find((variable) => variable.name === 'TTHC_ADMIN_KEY')?.valueFrom?.secretKeyRef;
-    expect(ref).toEqual({ name: secret.metadata.name, key: 'TTHC_ADMIN_KEY' });
+    for (const name of SECRET_KEYS) {
+      const ref = container(app).env?.find((variable) => variable.name === name)?.valueFrom?.secretKeyRef;
+      expect(ref).toEqual({ name: secret.metadata.name, key: name });
+    }
+    expect(container(app).env?.find((variable) => variable.name === 'TTHC_ADMIN_KEY')).toBeUndefined();
   });
 });
 

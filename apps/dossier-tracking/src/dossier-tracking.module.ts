@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS, DOSSIER_FACTS } from '@tthc/contracts';
@@ -49,6 +50,7 @@ export class DossierTrackingModule {
           produces: [DOSSIER_FACTS],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'tracking' }),
+        AuditModule.forRoot({ collectionPrefix: 'tracking' }),
         QueueModule.forRoot({ queues: [OVERDUE_TIMERS, TRACKING_MAINTENANCE] }),
       ],
       controllers: [DossiersController, DataQualityController],

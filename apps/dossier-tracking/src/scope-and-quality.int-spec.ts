@@ -17,6 +17,7 @@ import {
   mongoUrlFor,
   newNamespace,
   produce,
+  signedKeyRecords,
   startService,
   testConfig,
   waitFor,
@@ -71,20 +72,24 @@ describe('viewer scope, data-quality list and calendar changes (real Kafka, Mong
       { key: 'PROV-2', value: { code: 'PROV-2', name: 'Tỉnh 2', parentCode: null, level: 'province' } },
       { key: 'DEP-2', value: { code: 'DEP-2', name: 'Sở 2', parentCode: 'PROV-2', level: 'department' } },
     ]);
-    await produce(namespace, ACCESS_KEYS, [
-      {
-        key: 'viewer-1',
-        value: {
-          id: 'viewer-1',
-          role: 'viewer',
-          name: 'Viewer of PROV-1',
-          keyHash: hashKey(VIEWER_KEY),
-          agencyCodes: ['PROV-1'],
-          createdAt: '2026-11-22T00:00:00.000Z',
-          revokedAt: null,
+    await produce(
+      namespace,
+      ACCESS_KEYS,
+      signedKeyRecords([
+        {
+          key: 'viewer-1',
+          value: {
+            id: 'viewer-1',
+            role: 'viewer',
+            name: 'Viewer of PROV-1',
+            keyHash: hashKey(VIEWER_KEY),
+            agencyCodes: ['PROV-1'],
+            createdAt: '2026-11-22T00:00:00.000Z',
+            revokedAt: null,
+          },
         },
-      },
-    ]);
+      ]),
+    );
     await produce(namespace, DOSSIER_EVENTS, [
       accepted(received('V-IN', 'DEP-1')),
       accepted(received('V-OUT', 'DEP-2')),

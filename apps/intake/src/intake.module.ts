@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS } from '@tthc/contracts';
@@ -38,6 +39,7 @@ export class IntakeModule {
           transactional: true,
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
+        AuditModule.forRoot({ collectionPrefix: 'intake' }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
       controllers: [EventsController, ReferenceController, KeysController, ImportsController],

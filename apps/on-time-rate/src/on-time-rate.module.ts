@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_FACTS, DOSSIER_OUTCOMES } from '@tthc/contracts';
@@ -34,6 +35,7 @@ export class OnTimeRateModule {
           produces: [DOSSIER_OUTCOMES],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'otr' }),
+        AuditModule.forRoot({ collectionPrefix: 'otr' }),
         QueueModule.forRoot({ queues: [OTR_REBUILDS], concurrency: 1 }),
       ],
       controllers: [RebuildsController],

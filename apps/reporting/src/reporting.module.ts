@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_OUTCOMES } from '@tthc/contracts';
@@ -32,6 +33,7 @@ export class ReportingModule {
           consumer: { group: 'reporting', topics: [DOSSIER_OUTCOMES], broadcastTopics: REFERENCE_TOPICS },
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'rpt' }),
+        AuditModule.forRoot({ collectionPrefix: 'rpt' }),
         QueueModule.forRoot({ queues: [SCHEDULED_REPORTS] }),
         DashboardModule,
       ],

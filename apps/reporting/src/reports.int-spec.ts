@@ -18,6 +18,7 @@ import {
   newNamespace,
   outcomeOf,
   produce,
+  signedKeyRecords,
   snapshotOf,
   startService,
   testConfig,
@@ -202,20 +203,24 @@ describe('report API over reporting’s counter cache (real Kafka and MongoDB)',
       { key: 'P-1', value: { code: 'P-1', name: 'Chứng thực bản sao', fieldCode: 'F-1', processingTime: null } },
       { key: 'P-2', value: { code: 'P-2', name: 'Đăng ký khai sinh', fieldCode: 'F-2', processingTime: null } },
     ]);
-    await produce(namespace, ACCESS_KEYS, [
-      {
-        key: 'viewer-a',
-        value: {
-          id: 'viewer-a',
-          role: 'viewer',
-          name: 'Viewer of DEP-A',
-          keyHash: hashKey(VIEWER_KEY),
-          agencyCodes: ['DEP-A'],
-          createdAt: '2026-11-22T00:00:00.000Z',
-          revokedAt: null,
+    await produce(
+      namespace,
+      ACCESS_KEYS,
+      signedKeyRecords([
+        {
+          key: 'viewer-a',
+          value: {
+            id: 'viewer-a',
+            role: 'viewer',
+            name: 'Viewer of DEP-A',
+            keyHash: hashKey(VIEWER_KEY),
+            agencyCodes: ['DEP-A'],
+            createdAt: '2026-11-22T00:00:00.000Z',
+            revokedAt: null,
+          },
         },
-      },
-    ]);
+      ]),
+    );
     await waitFor(
       async () => {
         const me = await get('/v1/me', VIEWER_KEY);

@@ -18,6 +18,7 @@ import {
   newNamespace,
   outcomeOf,
   produce,
+  signedKeyRecords,
   snapshotOf,
   startService,
   testConfig,
@@ -165,10 +166,11 @@ describe('scheduled II.06a reports (real Kafka, MongoDB stand-in GridFS, Redis)'
         revokedAt: null,
       },
     });
-    await produce(namespace, ACCESS_KEYS, [
-      viewer('viewer-dep', VIEWER_DEP_KEY, 'DEP-A'),
-      viewer('viewer-prov', VIEWER_PROV_KEY, 'PROV'),
-    ]);
+    await produce(
+      namespace,
+      ACCESS_KEYS,
+      signedKeyRecords([viewer('viewer-dep', VIEWER_DEP_KEY, 'DEP-A'), viewer('viewer-prov', VIEWER_PROV_KEY, 'PROV')]),
+    );
     await waitFor(
       async () => {
         const [dep, prov, reference] = await Promise.all([

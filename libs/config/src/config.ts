@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** The four services of CONTRACT §1 with their default HTTP ports. */
@@ -13,6 +14,15 @@ export type ServiceName = keyof typeof SERVICE_PORTS;
 
 /** Default admin key outside production only (CONTRACT §2). */
 export const DEVELOPMENT_ADMIN_KEY = 'dev-admin-key';
+
+/**
+ * Default secret of the access-key record signatures outside production only (docs/security.md).
+ * Anyone who knows it can sign key records: production refuses to start without its own.
+ */
+export const DEVELOPMENT_KEYS_SECRET = 'dev-keys-secret-not-for-production-0000';
+
+export const KAFKA_SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512', 'plain'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
 const csv = z
   .string()
@@ -40,6 +50,32 @@ function isTimeZone(value: string): boolean {
 }
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * A comma-separated list of secrets. Messages never contain the values (config errors are logged).
+ */
+const secretList = (minLength: number) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
+    .refine((list) => list.length > 0, 'must hold at least one value')
+    .refine(
+      (list) => list.every((item) => item.length >= minLength),
+      `each value must be at least ${minLength} characters`,
+    )
+    .refine((list) => new Set(list).size === list.length, 'must not repeat a value');
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+/** A file path; its content is read by loadConfig (a missing file refuses the boot). */
+const filePath = z.string().trim().min(1, 'must be a file path');
 
 /** Every environment variable the services read, validated once at boot. */
 export const environmentSchema = z.object({
@@ -87,7 +123,25 @@ export const environmentSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]+$/)
     .default('tthc'),
+  /** Kafka TLS: `true` connects to the brokers over TLS (system CAs, or KAFKA_SSL_CA_FILE). */
+  KAFKA_SSL: flag.default(false),
+  /** PEM file of the CA(s) that signed the brokers' certificates. */
+  KAFKA_SSL_CA_FILE: filePath.optional(),
+  /** PEM client certificate and key, for brokers that require mutual TLS. */
+  KAFKA_SSL_CERT_FILE: filePath.optional(),
+  KAFKA_SSL_KEY_FILE: filePath.optional(),
+  /** Kafka SASL: `scram-sha-256`, `scram-sha-512` or `plain`, with username and password. */
+  KAFKA_SASL_MECHANISM: z
+    .enum(KAFKA_SASL_MECHANISMS, { message: 'must be scram-sha-256, scram-sha-512 or plain' })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1, 'must not be empty').optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1, 'must not be empty').optional(),
+  /** The admin key (single-key form of TTHC_ADMIN_KEYS). */
   TTHC_ADMIN_KEY: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** Admin keys, comma-separated: two during a rollover (docs/security.md). */
+  TTHC_ADMIN_KEYS: secretList(12).optional(),
+  /** Secrets of the access-key record signatures, comma-separated: the first signs, all verify. */
+  TTHC_KEYS_SECRET: secretList(32).optional(),
   /** Shutdown grace period: in-flight work drains within it. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
   /** intake: largest bulk-import upload in bytes (`POST /v1/admin/imports`; 413 above it). */
@@ -141,8 +195,25 @@ export interface KafkaConfig {
   eventPartitions: number;
   maxAttempts: number;
   produceTimeoutMs: number;
+  /** TLS to the brokers; `false` is PLAINTEXT. */
+  ssl: false | KafkaTlsConfig;
+  /** SASL authentication; undefined: none. */
+  sasl?: KafkaSaslConfig;
   /** The transactional producers of intake (docs/intake.md, "All or nothing"). */
   transactions: TransactionsConfig;
+}
+
+export interface KafkaTlsConfig {
+  /** PEM contents (not paths); undefined: the system's trusted CAs / no client certificate. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface KafkaSaslConfig {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
 }
 
 export interface TransactionsConfig {
@@ -164,7 +235,14 @@ export interface AppConfig {
   mongoUrl: string;
   redisUrl: string;
   queuePrefix: string;
+  /** Every valid admin key (TTHC_ADMIN_KEYS, or TTHC_ADMIN_KEY alone); two during a rollover. */
+  adminKeys: readonly string[];
+  /** The first of `adminKeys` (tests and tools that need one). */
   adminKey: string;
+  /** Secrets of the access-key record signatures: the first signs, every one verifies. */
+  keysSecrets: readonly string[];
+  /** Non-fatal findings of the validation, logged at boot (never containing secret values). */
+  warnings: readonly string[];
   shutdownTimeoutMs: number;
   /** Bulk import of history (intake, docs/intake.md). */
   imports: ImportConfig;
@@ -221,16 +299,39 @@ export class ConfigError extends Error {
  * Builds the validated configuration of one service from an environment map. Only `main.ts`
  * passes `process.env`; everything else receives the typed result through injection.
  */
-export function loadConfig(service: ServiceName, env: Record<string, string | undefined>): AppConfig {
+export function loadConfig(
+  service: ServiceName,
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): AppConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
   const problems: string[] = [];
-  if (e.NODE_ENV === 'production' && e.TTHC_ADMIN_KEY === undefined) {
+  const warnings: string[] = [];
+  const production = e.NODE_ENV === 'production';
+
+  if (e.TTHC_ADMIN_KEY !== undefined && e.TTHC_ADMIN_KEYS !== undefined) {
+    problems.push('TTHC_ADMIN_KEY, TTHC_ADMIN_KEYS: set one of them (TTHC_ADMIN_KEY is the single-key form)');
+  }
+  const adminKeys = e.TTHC_ADMIN_KEYS ?? (e.TTHC_ADMIN_KEY === undefined ? undefined : [e.TTHC_ADMIN_KEY]);
+  if (production && adminKeys === undefined) {
     problems.push('TTHC_ADMIN_KEY: required when NODE_ENV=production (no default admin key in production)');
   }
+  if (production && e.TTHC_KEYS_SECRET === undefined) {
+    problems.push('TTHC_KEYS_SECRET: required when NODE_ENV=production (no default signing secret in production)');
+  }
+  if (
+    e.TTHC_KEYS_SECRET !== undefined &&
+    adminKeys !== undefined &&
+    e.TTHC_KEYS_SECRET.some((secret) => adminKeys.includes(secret))
+  ) {
+    problems.push('TTHC_KEYS_SECRET: must differ from every admin key');
+  }
+
+  const kafka = kafkaSecurity(e, production, readFile, problems, warnings);
   if (e.KAFKA_MIN_INSYNC_REPLICAS > e.KAFKA_REPLICATION_FACTOR) {
     problems.push(
       `KAFKA_MIN_INSYNC_REPLICAS: ${e.KAFKA_MIN_INSYNC_REPLICAS} is more than KAFKA_REPLICATION_FACTOR ${e.KAFKA_REPLICATION_FACTOR} (no write could ever be acknowledged)`,
@@ -258,6 +359,7 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
       eventPartitions: e.KAFKA_EVENT_PARTITIONS,
       maxAttempts: e.KAFKA_MAX_ATTEMPTS,
       produceTimeoutMs: e.KAFKA_PRODUCE_TIMEOUT_MS,
+      ...kafka,
       transactions: {
         producers: e.KAFKA_TRANSACTIONAL_PRODUCERS,
         idPrefix: `${e.KAFKA_TOPIC_PREFIX}tthc.${service}.${instance}`,
@@ -268,7 +370,10 @@ export function loadConfig(service: ServiceName, env: Record<string, string | un
     mongoUrl: e.MONGO_URL,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    adminKey: e.TTHC_ADMIN_KEY ?? DEVELOPMENT_ADMIN_KEY,
+    adminKeys: adminKeys ?? [DEVELOPMENT_ADMIN_KEY],
+    adminKey: adminKeys?.[0] ?? DEVELOPMENT_ADMIN_KEY,
+    keysSecrets: e.TTHC_KEYS_SECRET ?? [DEVELOPMENT_KEYS_SECRET],
+    warnings,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     imports: {
       maxBytes: e.INTAKE_IMPORT_MAX_BYTES,
@@ -299,4 +404,66 @@ function hostnamePart(): string {
     .replace(/[^A-Za-z0-9._-]/g, '-')
     .slice(0, 60);
   return name === '' ? 'host' : name;
+}
+
+/**
+ * Kafka TLS and SASL (docs/security.md). SASL needs a username and a password; in production
+ * SASL without TLS is refused (PLAIN sends the password in clear, and every mechanism leaves the
+ * traffic readable), and a connection with neither is allowed with a warning (a private network,
+ * e.g. docker compose). Problems name variables and files, never a secret value.
+ */
+function kafkaSecurity(
+  e: Environment,
+  production: boolean,
+  readFile: (path: string) => string,
+  problems: string[],
+  warnings: string[],
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const pem = (variable: string, path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined;
+    if (!e.KAFKA_SSL) {
+      problems.push(`${variable}: only with KAFKA_SSL=true`);
+      return undefined;
+    }
+    try {
+      const text = readFile(path);
+      if (!text.includes('-----BEGIN ')) problems.push(`${variable}: ${path} is not a PEM file`);
+      return text;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push(`${variable}: cannot read ${path} (${code})`);
+      return undefined;
+    }
+  };
+  const ca = pem('KAFKA_SSL_CA_FILE', e.KAFKA_SSL_CA_FILE);
+  const cert = pem('KAFKA_SSL_CERT_FILE', e.KAFKA_SSL_CERT_FILE);
+  const key = pem('KAFKA_SSL_KEY_FILE', e.KAFKA_SSL_KEY_FILE);
+  if ((e.KAFKA_SSL_CERT_FILE === undefined) !== (e.KAFKA_SSL_KEY_FILE === undefined)) {
+    problems.push('KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: a client certificate needs both');
+  }
+  const ssl: KafkaConfig['ssl'] = e.KAFKA_SSL
+    ? {
+        ...(ca === undefined ? {} : { ca }),
+        ...(cert === undefined ? {} : { cert }),
+        ...(key === undefined ? {} : { key }),
+      }
+    : false;
+
+  let sasl: KafkaSaslConfig | undefined;
+  if (e.KAFKA_SASL_MECHANISM === undefined) {
+    if (e.KAFKA_SASL_USERNAME !== undefined || e.KAFKA_SASL_PASSWORD !== undefined) {
+      problems.push('KAFKA_SASL_MECHANISM: required with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD');
+    }
+  } else if (e.KAFKA_SASL_USERNAME === undefined || e.KAFKA_SASL_PASSWORD === undefined) {
+    problems.push(`KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: both required with KAFKA_SASL_MECHANISM`);
+  } else {
+    sasl = { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD };
+    if (!e.KAFKA_SSL && production) {
+      problems.push('KAFKA_SASL_MECHANISM: SASL without KAFKA_SSL=true is refused in production');
+    }
+  }
+  if (production && !e.KAFKA_SSL && sasl === undefined && problems.length === 0) {
+    warnings.push('Kafka: PLAINTEXT without SASL in production; anyone on the network can read and produce');
+  }
+  return sasl === undefined ? { ssl } : { ssl, sasl };
 }

@@ -14,5 +14,15 @@ export const accessKeySchema = z.object({
   agencyCodes: z.array(z.string().min(1).max(128)),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
+  /**
+   * HMAC-SHA256 (hex) by intake over the record's canonical encoding, with the shared
+   * `TTHC_KEYS_SECRET` (libs/auth `KeyRecordSigner`, docs/security.md). Optional in the schema so
+   * that an unsigned record is decoded, then refused, logged and counted by the consumers rather
+   * than dead-lettered; no service installs a record without a valid signature.
+   */
+  signature: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type AccessKey = z.infer<typeof accessKeySchema>;

@@ -56,6 +56,7 @@ export async function createService(
 export async function runService(config: AppConfig, module: DynamicModule, options: ServiceOptions): Promise<void> {
   const app = await createService(config, module, options);
   const logger = new Logger('bootstrap');
+  for (const warning of config.warnings) logger.warn(`configuration: ${warning}`);
   // Nest's shutdown hooks drain in-flight work; this bounds how long the drain may take.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

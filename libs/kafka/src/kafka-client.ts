@@ -31,10 +31,46 @@ function logCreator(context: string) {
     };
 }
 
+/**
+ * kafkajs' `ssl` and `sasl` options from the validated configuration (docs/security.md): PLAINTEXT
+ * when neither is configured (local runs).
+ */
+export function kafkaSecurityOptions(config: Pick<KafkaConfig, 'ssl' | 'sasl'>): Pick<KafkaJsConfig, 'ssl' | 'sasl'> {
+  const options: Pick<KafkaJsConfig, 'ssl' | 'sasl'> = {};
+  if (config.ssl !== false) {
+    const { ca, cert, key } = config.ssl;
+    options.ssl =
+      ca === undefined && cert === undefined
+        ? true
+        : {
+            rejectUnauthorized: true,
+            ...(ca === undefined ? {} : { ca: [ca] }),
+            ...(cert === undefined ? {} : { cert }),
+            ...(key === undefined ? {} : { key }),
+          };
+  }
+  if (config.sasl !== undefined) {
+    const { username, password } = config.sasl;
+    switch (config.sasl.mechanism) {
+      case 'plain':
+        options.sasl = { mechanism: 'plain', username, password };
+        break;
+      case 'scram-sha-256':
+        options.sasl = { mechanism: 'scram-sha-256', username, password };
+        break;
+      case 'scram-sha-512':
+        options.sasl = { mechanism: 'scram-sha-512', username, password };
+        break;
+    }
+  }
+  return options;
+}
+
 export function createKafkaClient(config: KafkaConfig, overrides: Partial<KafkaJsConfig> = {}): Kafka {
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
+    ...kafkaSecurityOptions(config),
     connectionTimeout: 3000,
     requestTimeout: 30000,
     retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },

@@ -1,9 +1,18 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { AccessKeyDirectory } from '@tthc/auth';
+import { Counter, type Registry } from 'prom-client';
+import {
+  AccessKeyDirectory,
+  judgeKeyRecord,
+  KEY_RECORD_SIGNER,
+  mergeKeyRecord,
+  type KeyRecordRefusal,
+  type KeyRecordSigner,
+} from '@tthc/auth';
 import { createWorkingCalendar, type WorkingCalendar } from '@tthc/calendar';
 import type { AccessKey, Agency, CalendarYear, Field, Procedure } from '@tthc/contracts';
+import { METRICS_REGISTRY } from '@tthc/observability';
 import { AgencyTree } from './agency-tree';
 
 export const REFERENCE_OPTIONS = Symbol('REFERENCE_OPTIONS');
@@ -55,12 +64,22 @@ export class ReferenceData implements OnModuleInit {
   private tree = new AgencyTree([]);
   private calendarValue: WorkingCalendar = createWorkingCalendar();
   private readonly listeners: ((changes: readonly ReferenceChange[]) => Promise<void>)[] = [];
+  private readonly refused: Counter<'reason' | 'source'>;
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
     @Inject(REFERENCE_OPTIONS) private readonly options: ReferenceOptions,
     private readonly keys: AccessKeyDirectory,
-  ) {}
+    @Inject(KEY_RECORD_SIGNER) private readonly signer: KeyRecordSigner,
+    @Inject(METRICS_REGISTRY) metrics: Registry,
+  ) {
+    this.refused = new Counter({
+      name: 'tthc_access_key_records_refused_total',
+      help: 'Access-key records not installed: unsigned, wrongly signed, admin role, tombstone, id mismatch',
+      labelNames: ['reason', 'source'],
+      registers: [metrics],
+    });
+  }
 
   private get collection() {
     return this.connection.collection<StoredEntry>(`${this.options.collectionPrefix}_reference`);
@@ -68,10 +87,14 @@ export class ReferenceData implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const stored = await this.collection.find({}).toArray();
-    this.remember(
+    // Stored key records are checked again: a copy written before records were signed, or
+    // written to MongoDB by anyone but this service, installs nothing.
+    const admitted = this.admit(
       stored.map((entry) => ({ kind: entry.kind, code: entry.code, value: entry.value }) as ReferenceChange),
+      'stored',
     );
-    this.logger.log(`loaded ${stored.length} reference entries`);
+    this.remember(admitted);
+    this.logger.log(`loaded ${admitted.length} reference entries`);
   }
 
   /** Called after changes are applied (e.g. dossier-tracking recomputes due dates on a calendar change). */
@@ -79,8 +102,13 @@ export class ReferenceData implements OnModuleInit {
     this.listeners.push(listener);
   }
 
-  /** Persists then applies a batch of changes; idempotent (the latest value per code wins). */
-  async apply(changes: readonly ReferenceChange[]): Promise<void> {
+  /**
+   * Persists then applies a batch of changes; idempotent (the latest value per code wins). Key
+   * records are installed only if intake signed them (and never with the admin role), and a
+   * revoked key stays revoked (`judgeKeyRecord`, `mergeKeyRecord`; docs/security.md).
+   */
+  async apply(received: readonly ReferenceChange[]): Promise<void> {
+    const changes = this.admit(received, 'topic');
     if (changes.length === 0) return;
     await this.collection.bulkWrite(
       changes.map((change) =>
@@ -103,6 +131,36 @@ export class ReferenceData implements OnModuleInit {
     );
     this.remember(changes);
     for (const listener of this.listeners) await listener(changes);
+  }
+
+  /** The changes that may be applied: refused key records are logged (ids only) and counted. */
+  private admit(changes: readonly ReferenceChange[], source: 'topic' | 'stored'): ReferenceChange[] {
+    const admitted: ReferenceChange[] = [];
+    const held = new Map<string, AccessKey>();
+    for (const change of changes) {
+      if (change.kind !== 'key') {
+        admitted.push(change);
+        continue;
+      }
+      const verdict = judgeKeyRecord(change.code, change.value as AccessKey | null, this.signer);
+      if (!verdict.admit) {
+        this.refuse(change, verdict.reason, source);
+        continue;
+      }
+      const existing = held.get(change.code) ?? this.entries.key.get(change.code);
+      const record = mergeKeyRecord(existing, verdict.record);
+      held.set(change.code, record);
+      admitted.push({ kind: 'key', code: change.code, value: record });
+    }
+    return admitted;
+  }
+
+  private refuse(change: ReferenceChange, reason: KeyRecordRefusal, source: 'topic' | 'stored'): void {
+    this.refused.inc({ reason, source });
+    const value = change.value as Partial<AccessKey> | null;
+    // The id and role are public; the record's hash and signature are not logged.
+    const role = typeof value?.role === 'string' ? ` role ${value.role}` : '';
+    this.logger.warn(`refused access-key record ${JSON.stringify(change.code)}${role} (${source}): ${reason}`);
   }
 
   private remember(changes: readonly ReferenceChange[]): void {

@@ -38,6 +38,7 @@ export function testEnvironment(namespace: TestNamespace, env: Record<string, st
     MONGO_URL: mongoUrlFor(namespace),
     QUEUE_PREFIX: namespace.queuePrefix,
     TTHC_ADMIN_KEY: TEST_ADMIN_KEY,
+    TTHC_KEYS_SECRET: TEST_KEYS_SECRET,
     SHUTDOWN_TIMEOUT_MS: '10000',
     ...env,
   };
@@ -53,3 +54,5 @@ export function testConfig(
 }
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789';
+/** The secret test services verify access-key records with (`signedKeyRecords` signs with it). */
+export const TEST_KEYS_SECRET = 'test-keys-secret-0123456789-0123456789';

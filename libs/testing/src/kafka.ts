@@ -1,13 +1,37 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { decodeMessage, encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
-import type { TestNamespace } from './environment';
+import { loadConfig } from '@tthc/config';
+import { KeyRecordSigner } from '@tthc/auth';
+import {
+  decodeMessage,
+  encodeMessage,
+  type AccessKey,
+  type KeyOf,
+  type TopicDefinition,
+  type ValueOf,
+} from '@tthc/contracts';
+import { kafkaSecurityOptions } from '@tthc/kafka';
+import { TEST_KEYS_SECRET, type TestNamespace } from './environment';
 
-function client(label: string): Kafka {
+/** A kafkajs client of the suite's brokers, with the KAFKA_SSL / KAFKA_SASL_* settings of the environment. */
+export function testKafkaClient(label: string): Kafka {
+  const config = loadConfig('intake', { ...process.env, NODE_ENV: 'test' }).kafka;
   return new Kafka({
     clientId: `test-${label}`,
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    brokers: config.brokers,
+    ...kafkaSecurityOptions(config),
     logLevel: logLevel.NOTHING,
   });
+}
+
+const client = testKafkaClient;
+
+/**
+ * Access-key records signed as intake signs them, for tests that produce key records straight to
+ * the topic (the services install no unsigned record; docs/security.md).
+ */
+export function signedKeyRecords<M extends { key: string; value: AccessKey }>(messages: readonly M[]): M[] {
+  const signer = new KeyRecordSigner([TEST_KEYS_SECRET]);
+  return messages.map((message) => ({ ...message, value: signer.sign(message.value) }));
 }
 
 /** Produces validated messages to a namespaced topic (the topic must exist: a service creates it). */

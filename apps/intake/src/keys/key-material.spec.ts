@@ -32,7 +32,7 @@ describe('key material (CONTRACT §2)', () => {
 
   it('issues keys that the directory authenticates by their hash only', () => {
     const issued = issueKey('desk');
-    const directory = new AccessKeyDirectory('admin-key-123456');
+    const directory = new AccessKeyDirectory(['admin-key-123456']);
     directory.upsert({
       id: issued.id,
       role: 'desk',

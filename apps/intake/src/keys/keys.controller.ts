@@ -50,6 +50,18 @@ export class KeysController {
     return this.keys.list('viewer');
   }
 
+  @Post('keys/re-sign')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Publish every desk and viewer key record again, signed with the first TTHC_KEYS_SECRET',
+    description: 'The last step of a rotation of the signing secret (docs/security.md); keys are unchanged.',
+  })
+  @ApiResponse({ status: 200, description: '{"reSigned": n}: the records are durably in Kafka' })
+  @ApiResponse({ status: 503, description: 'application/problem+json: Kafka unavailable; retry after Retry-After' })
+  reSign(): Promise<{ reSigned: number }> {
+    return this.keys.reSignAll();
+  }
+
   @Delete('desks/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a desk key' })

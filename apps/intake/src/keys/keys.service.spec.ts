@@ -1,17 +1,20 @@
-import { AccessKeyDirectory, hashKey } from '@tthc/auth';
+import { AccessKeyDirectory, hashKey, judgeKeyRecord, KeyRecordSigner, mergeKeyRecord } from '@tthc/auth';
 import { ACCESS_KEYS, type AccessKey, type Agency } from '@tthc/contracts';
 import { ProblemException } from '@tthc/http';
 import { KafkaUnavailableError, type ContractProducer } from '@tthc/kafka';
 import type { ReferenceChange, ReferenceData } from '@tthc/reference';
 import { KeysService } from './keys.service';
 
-/** ReferenceData without MongoDB: the parts KeysService uses. */
+/** ReferenceData without MongoDB: the parts KeysService uses, with its key-record rules. */
 class FakeReference {
   readonly keys = new Map<string, AccessKey>();
   readonly agencies = new Map<string, Agency>([['P', { code: 'P', name: 'P', parentCode: null, level: 'province' }]]);
   private readonly listeners: ((changes: readonly ReferenceChange[]) => Promise<void>)[] = [];
 
-  constructor(private readonly directory: AccessKeyDirectory) {}
+  constructor(
+    private readonly directory: AccessKeyDirectory,
+    private readonly signer: KeyRecordSigner,
+  ) {}
 
   onChange(listener: (changes: readonly ReferenceChange[]) => Promise<void>): void {
     this.listeners.push(listener);
@@ -19,9 +22,18 @@ class FakeReference {
 
   async apply(changes: readonly ReferenceChange[]): Promise<void> {
     for (const change of changes) {
+      const verdict = judgeKeyRecord(change.code, change.value as AccessKey | null, this.signer);
+      if (!verdict.admit) throw new Error(`KeysService applied a record ReferenceData refuses: ${verdict.reason}`);
+    }
+    await this.applyUnchecked(changes);
+  }
+
+  async applyUnchecked(changes: readonly ReferenceChange[]): Promise<void> {
+    for (const change of changes) {
       if (change.kind !== 'key' || change.value === null) continue;
-      this.keys.set(change.code, change.value as AccessKey);
-      this.directory.upsert(change.value as AccessKey);
+      const record = mergeKeyRecord(this.keys.get(change.code), change.value as AccessKey);
+      this.keys.set(change.code, record);
+      this.directory.upsert(record);
     }
     for (const listener of this.listeners) await listener(changes);
   }
@@ -36,18 +48,39 @@ class FakeReference {
   }
 }
 
+/** The same held records, checked with another signer (the replica after a secret rotation). */
+class FakeReferenceView {
+  constructor(
+    private readonly inner: FakeReference,
+    private readonly signer: KeyRecordSigner,
+  ) {}
+
+  all(kind: 'key'): AccessKey[] {
+    return this.inner.all(kind);
+  }
+
+  async apply(changes: readonly ReferenceChange[]): Promise<void> {
+    for (const change of changes) {
+      const verdict = judgeKeyRecord(change.code, change.value as AccessKey | null, this.signer);
+      if (!verdict.admit) throw new Error(`refused: ${verdict.reason}`);
+    }
+    await this.inner.applyUnchecked(changes);
+  }
+}
+
 describe('KeysService (CONTRACT §2)', () => {
   let sent: { topic: string; messages: { key: string; value: unknown }[] }[];
   let kafkaDown: boolean;
   let directory: AccessKeyDirectory;
   let reference: FakeReference;
   let service: KeysService;
+  const signer = new KeyRecordSigner(['the-keys-secret-0123456789-0123456789']);
 
   beforeEach(() => {
     sent = [];
     kafkaDown = false;
-    directory = new AccessKeyDirectory('admin-key-0123456789');
-    reference = new FakeReference(directory);
+    directory = new AccessKeyDirectory(['admin-key-0123456789']);
+    reference = new FakeReference(directory, signer);
     const producer = {
       send: (topic: { name: string }, messages: { key: string; value: unknown }[]) => {
         if (kafkaDown) return Promise.reject(new KafkaUnavailableError('down'));
@@ -55,8 +88,7 @@ describe('KeysService (CONTRACT §2)', () => {
         return Promise.resolve();
       },
     } as unknown as ContractProducer;
-    service = new KeysService(producer, reference as unknown as ReferenceData, directory);
-    service.onModuleInit();
+    service = new KeysService(producer, reference as unknown as ReferenceData, signer);
   });
 
   const statusOf = async (promise: Promise<unknown>) => {
@@ -68,7 +100,7 @@ describe('KeysService (CONTRACT §2)', () => {
     }
   };
 
-  it('creates a desk key: publishes only its hash, and the key authenticates at once', async () => {
+  it('creates a desk key: publishes only its hash, signed, and the key authenticates at once', async () => {
     const { id, key } = await service.createDesk({ name: 'Một cửa', agencyCodes: ['P', 'P'] });
     expect(sent).toHaveLength(1);
     expect(sent[0]?.topic).toBe(ACCESS_KEYS.name);
@@ -77,6 +109,9 @@ describe('KeysService (CONTRACT §2)', () => {
       value: { id, role: 'desk', keyHash: hashKey(key), agencyCodes: ['P'], revokedAt: null },
     });
     expect(JSON.stringify(sent)).not.toContain(key);
+    const published = sent[0]?.messages[0]?.value as AccessKey;
+    expect(signer.verify(published)).toBe(true);
+    expect(new KeyRecordSigner(['another-secret-0123456789-0123456789']).verify(published)).toBe(false);
     expect(directory.authenticate(key)).toMatchObject({ id, role: 'desk', agencyCodes: ['P'] });
     expect(service.list('desk')).toEqual([
       { id, name: 'Một cửa', agencyCodes: ['P'], createdAt: expect.any(String), revokedAt: null },
@@ -108,6 +143,9 @@ describe('KeysService (CONTRACT §2)', () => {
     expect(await statusOf(service.revoke('viewer', 'viewer-nope'))).toBe(404);
     await service.revoke('viewer', viewer.id);
     expect(sent[1]?.messages[0]?.value).toMatchObject({ id: viewer.id, revokedAt: expect.any(String) });
+    // The revocation is signed anew: a record with revokedAt under the creation's signature would be refused.
+    expect(signer.verify(sent[1]?.messages[0]?.value as AccessKey)).toBe(true);
+    expect((sent[1]?.messages[0]?.value as AccessKey).signature).not.toBe(created.signature);
     expect(directory.authenticate(viewer.key)).toBeUndefined();
     await service.revoke('viewer', viewer.id); // already revoked: nothing more to publish
     expect(sent).toHaveLength(2);
@@ -116,5 +154,38 @@ describe('KeysService (CONTRACT §2)', () => {
     await reference.apply([{ kind: 'key', code: viewer.id, value: created }]);
     expect(directory.authenticate(viewer.key)).toBeUndefined();
     expect(reference.keys.get(viewer.id)?.revokedAt).toEqual(expect.any(String));
+  });
+
+  it('re-signs every held record with the first secret (rotation of the signing secret)', async () => {
+    const desk = await service.createDesk({ name: 'd', agencyCodes: ['P'] });
+    const viewer = await service.createViewer({ name: 'v', agencyCode: 'P' });
+    await service.revoke('viewer', viewer.id);
+    // The services now sign with a new secret and still verify the old one.
+    const rotated = new KeyRecordSigner([
+      'the-new-keys-secret-0123456789-0123456',
+      'the-keys-secret-0123456789-0123456789',
+    ]);
+    const rotating = new KeysService(
+      {
+        send: (topic: { name: string }, messages: { key: string; value: unknown }[]) => {
+          sent.push({ topic: topic.name, messages });
+          return Promise.resolve();
+        },
+      } as unknown as ContractProducer,
+      new FakeReferenceView(reference, rotated) as unknown as ReferenceData,
+      rotated,
+    );
+    sent = [];
+    expect(await rotating.reSignAll()).toEqual({ reSigned: 2 });
+    const records = sent.flatMap((batch) => batch.messages.map((message) => message.value as AccessKey));
+    const onlyNew = new KeyRecordSigner(['the-new-keys-secret-0123456789-0123456']);
+    expect(records.map((record) => [record.id, onlyNew.verify(record), record.revokedAt !== null])).toEqual(
+      expect.arrayContaining([
+        [desk.id, true, false],
+        [viewer.id, true, true],
+      ]),
+    );
+    expect(directory.authenticate(desk.key)?.id).toBe(desk.id);
+    expect(directory.authenticate(viewer.key)).toBeUndefined();
   });
 });

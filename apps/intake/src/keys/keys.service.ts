@@ -1,9 +1,9 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { AccessKeyDirectory } from '@tthc/auth';
-import { ACCESS_KEYS, type AccessKey } from '@tthc/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { KEY_RECORD_SIGNER, type KeyRecordSigner } from '@tthc/auth';
+import { ACCESS_KEYS } from '@tthc/contracts';
 import { problem, ProblemException } from '@tthc/http';
 import { ContractProducer } from '@tthc/kafka';
-import { ReferenceData, type ReferenceChange } from '@tthc/reference';
+import { ReferenceData } from '@tthc/reference';
 import { z } from 'zod';
 import { badRequest, publishOr503, type ItemProblem } from '../shared/publish';
 import { Serial } from '../shared/serial';
@@ -29,40 +29,18 @@ export interface ListedKey {
 /**
  * Desk and viewer keys (CONTRACT §2): created with a random secret that is shown once, stored and
  * distributed hashed on the access-keys topic, revoked by publishing the record with `revokedAt`.
+ * Every record is signed (`KeyRecordSigner`): the services install no other (docs/security.md).
+ * A revoked key stays revoked whatever older record of it arrives later (`mergeKeyRecord`).
  */
 @Injectable()
-export class KeysService implements OnModuleInit {
+export class KeysService {
   private readonly serial = new Serial();
-  /** Revocations made here: an older record of the same key applied later must not revive it. */
-  private readonly revoked = new Map<string, AccessKey>();
 
   constructor(
     private readonly producer: ContractProducer,
     private readonly reference: ReferenceData,
-    private readonly directory: AccessKeyDirectory,
+    @Inject(KEY_RECORD_SIGNER) private readonly signer: KeyRecordSigner,
   ) {}
-
-  onModuleInit(): void {
-    // The consumer may still be behind this replica's own writes (they are applied locally at
-    // once): a revoked key stays revoked whatever older record of it arrives afterwards.
-    this.reference.onChange(async (changes) => {
-      const revived = changes.filter(
-        (change): change is ReferenceChange<'key'> =>
-          change.kind === 'key' &&
-          change.value !== null &&
-          (change.value as AccessKey).revokedAt === null &&
-          this.revoked.has(change.code),
-      );
-      if (revived.length === 0) return;
-      const again = revived.map((change): ReferenceChange => ({
-        kind: 'key',
-        code: change.code,
-        value: this.revoked.get(change.code)!,
-      }));
-      for (const change of again) this.directory.upsert(change.value as AccessKey);
-      await this.reference.apply(again);
-    });
-  }
 
   async createDesk(body: unknown): Promise<{ id: string; key: string }> {
     const parsed = parse(createDeskSchema, body);
@@ -86,10 +64,29 @@ export class KeysService implements OnModuleInit {
       const key = this.reference.all('key').find((entry) => entry.id === id && entry.role === role);
       if (key === undefined) throw new ProblemException(problem(404, `no ${role} key ${id}`));
       if (key.revokedAt !== null) return;
-      const revoked: AccessKey = { ...key, revokedAt: new Date().toISOString() };
+      const revoked = this.signer.sign({ ...key, revokedAt: new Date().toISOString() });
       await publishOr503(this.producer, ACCESS_KEYS, [{ key: id, value: revoked }], 'the key topic');
-      this.revoked.set(id, revoked);
       await this.reference.apply([{ kind: 'key', code: id, value: revoked }]);
+    });
+  }
+
+  /**
+   * Publishes every key record this replica holds again, signed with the first `TTHC_KEYS_SECRET`
+   * (the records it holds were verified with one of the secrets): the last step of a rotation of
+   * the signing secret, after which the old secret can be dropped (docs/security.md).
+   */
+  reSignAll(): Promise<{ reSigned: number }> {
+    return this.serial.run(async () => {
+      const records = this.reference.all('key').map((record) => this.signer.sign(record));
+      if (records.length === 0) return { reSigned: 0 };
+      await publishOr503(
+        this.producer,
+        ACCESS_KEYS,
+        records.map((record) => ({ key: record.id, value: record })),
+        'the key topic',
+      );
+      await this.reference.apply(records.map((record) => ({ kind: 'key', code: record.id, value: record })));
+      return { reSigned: records.length };
     });
   }
 
@@ -116,7 +113,7 @@ export class KeysService implements OnModuleInit {
 
   private async create(role: IssuedRole, name: string, agencyCodes: string[]): Promise<{ id: string; key: string }> {
     const { id, key, keyHash } = issueKey(role);
-    const record: AccessKey = {
+    const record = this.signer.sign({
       id,
       role,
       name,
@@ -124,7 +121,7 @@ export class KeysService implements OnModuleInit {
       agencyCodes,
       createdAt: new Date().toISOString(),
       revokedAt: null,
-    };
+    });
     await publishOr503(this.producer, ACCESS_KEYS, [{ key: id, value: record }], 'the key topic');
     await this.reference.apply([{ kind: 'key', code: id, value: record }]);
     return { id, key };

@@ -1,0 +1,5 @@
+export * from './audit-entry';
+export * from './audit-log';
+export * from './audit.controller';
+export * from './audit.interceptor';
+export * from './audit.module';
