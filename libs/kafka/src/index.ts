@@ -7,3 +7,6 @@ export * from './kafka.module';
 export * from './topic-admin';
 export * from './topic-consumer';
 export * from './topic-handler';
+export * from './dead-letter-sink';
+export * from './failure';
+export * from './infrastructure-wait';
