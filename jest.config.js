@@ -16,7 +16,7 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@tthc/(auth|calendar|config|contracts|http|kafka|observability|persistence|queue|reference|testing|counting)$':
+  '^@tthc/(auth|calendar|config|contracts|http|kafka|observability|persistence|queue|reference|testing|counting|dead-letters)$':
     '<rootDir>/libs/$1/src',
 };
 const common = {

@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS, DOSSIER_FACTS } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -48,6 +49,7 @@ export class DossierTrackingModule {
           produces: [DOSSIER_FACTS],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'tracking' }),
+        DeadLettersModule.forRoot({ collectionPrefix: 'tracking' }),
         QueueModule.forRoot({ queues: [OVERDUE_TIMERS, TRACKING_MAINTENANCE] }),
       ],
       controllers: [DossiersController, DataQualityController],

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_FACTS, DOSSIER_OUTCOMES } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -35,6 +36,7 @@ export class OnTimeRateModule {
           produces: [DOSSIER_OUTCOMES],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'otr' }),
+        DeadLettersModule.forRoot({ collectionPrefix: 'otr' }),
         QueueModule.forRoot({ queues: [OTR_REBUILDS], concurrency: 1 }),
       ],
       controllers: [RebuildsController],

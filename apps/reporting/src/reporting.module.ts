@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_OUTCOMES } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -32,6 +33,7 @@ export class ReportingModule {
           consumer: { group: 'reporting', topics: [DOSSIER_OUTCOMES], broadcastTopics: REFERENCE_TOPICS },
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'rpt' }),
+        DeadLettersModule.forRoot({ collectionPrefix: 'rpt' }),
         QueueModule.forRoot({ queues: [SCHEDULED_REPORTS] }),
         DashboardModule,
       ],

@@ -73,6 +73,20 @@ interface Journal<D extends LedgerDossier> {
 const KEEP_JOURNAL_IDS = 32;
 
 /**
+ * Other writers kept inserting the same new counters: contention, not a property of the batch.
+ * Marked `retryable` (recognised by libs/kafka's failure classification), so the consumer retries
+ * the batch without counting attempts toward the dead-letter topic.
+ */
+export class CounterContentionError extends Error {
+  readonly retryable = true as const;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CounterContentionError';
+  }
+}
+
+/**
  * Keeps the counters exactly right without transactions: each batch's merged increments and new
  * per-dossier contributions are written to a journal first; every counter update carries a
  * guard (`journals` does not contain this journal), so applying a journal twice changes nothing;
@@ -244,7 +258,15 @@ export class CounterLedger<D extends LedgerDossier> {
           pending = [];
         } catch (error) {
           const duplicates = duplicateKeyIndexes(error);
-          if (duplicates === null || attempt >= 3) throw error;
+          if (duplicates === null) throw error;
+          if (attempt >= 3) {
+            throw new CounterContentionError(
+              `${duplicates.length} counter insert(s) still contended after 3 attempts`,
+              {
+                cause: error,
+              },
+            );
+          }
           pending = duplicates.map((index) => pending[index]).filter((op) => op !== undefined);
         }
       }

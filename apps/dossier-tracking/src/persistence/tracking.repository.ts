@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { duplicateKeyIndexes, pagesOf } from '@tthc/persistence';
 import { InjectModel } from '@nestjs/mongoose';
+import { RetryableError } from '@tthc/kafka';
 import type { Model } from 'mongoose';
 import type { DossierEvent } from '@tthc/contracts';
 import type { DataQualityIssue, StoredEvent } from '../domain/fold';
@@ -18,13 +19,11 @@ export interface NewEvent {
 
 export type QualityEntry = DataQualityIssue | (Omit<DataQualityIssue, 'kind'> & { kind: 'conflicting_duplicate' });
 
-/** A dossier was written by someone else between the read and the write: fold it again. */
-export class ConcurrentWriteError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConcurrentWriteError';
-  }
-}
+/**
+ * A dossier was written by someone else between the read and the write: fold it again. Retryable
+ * (contention, not a property of the message): the consumer retries it without counting attempts.
+ */
+export class ConcurrentWriteError extends RetryableError {}
 
 interface DossierEventEntry {
   id: string;

@@ -1,11 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { RetryableError } from '@tthc/kafka';
 import { CountingState } from '../persistence/counting-state';
 
 /** How long a fact batch waits for a closed gate before failing (and being retried); below Kafka's 30 s session. */
 const MAX_WAIT_MS = 20_000;
 /** A closed gate opens by itself after this (a crashed rebuild does not stop consumption for good). */
 const LEASE_MS = 60_000;
+
+/** A rebuild held the gate longer than a batch waits: contention, retried by the consumer without counting attempts. */
+export class FactGateHeldError extends RetryableError {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -49,7 +53,8 @@ export class FactGate {
         this.active -= 1;
         await hold;
       }
-      if (Date.now() > deadline) throw new Error('fact consumption is held by a rebuild; the batch will be retried');
+      if (Date.now() > deadline)
+        throw new FactGateHeldError('fact consumption is held by a rebuild; the batch will be retried');
       await sleep(200);
     }
   }
