@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRoles } from '@tthc/auth';
 import { problem, ProblemException } from '@tthc/http';
@@ -65,6 +65,7 @@ export class DeadLettersController {
   }
 
   @Post('redrive')
+  @HttpCode(200)
   @ApiOperation({
     summary:
       'Redrive every open dead letter of a topic (in partition and offset order); letters that cannot be redriven are listed in refused',
@@ -91,6 +92,7 @@ export class DeadLettersController {
   }
 
   @Post(':id/redrive')
+  @HttpCode(200)
   @ApiOperation({
     summary:
       'Publish the original key and value again, byte for byte, to the original topic, once: a repeated redrive publishes nothing and answers the first result',
@@ -111,6 +113,7 @@ export class DeadLettersController {
   }
 
   @Post(':id/discard')
+  @HttpCode(200)
   @ApiOperation({ summary: 'Give up on an open dead letter (repeating it answers the same)' })
   @ApiParam({ name: 'id', description: 'sourceTopic|partition|offset|consumerGroup (URL-encoded)' })
   @ApiResponse({ status: 200, description: `${VIEW} with status discarded` })
