@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -42,6 +43,8 @@ export class IntakeModule {
           produces: [DOSSIER_EVENTS, ...REFERENCE_TOPICS],
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
+        // Its reference consumer dead-letters too (list and discard; compacted topics are not redriven).
+        DeadLettersModule.forRoot({ collectionPrefix: 'intake' }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
       controllers: [EventsController, ReferenceController, KeysController, ImportsController],
