@@ -4,6 +4,7 @@ import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS, DOSSIER_FACTS } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -51,6 +52,7 @@ export class DossierTrackingModule {
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'tracking' }),
         AuditModule.forRoot({ collectionPrefix: 'tracking' }),
+        DeadLettersModule.forRoot({ collectionPrefix: 'tracking' }),
         QueueModule.forRoot({ queues: [OVERDUE_TIMERS, TRACKING_MAINTENANCE] }),
       ],
       controllers: [DossiersController, DataQualityController],

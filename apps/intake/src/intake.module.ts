@@ -3,6 +3,7 @@ import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -40,6 +41,8 @@ export class IntakeModule {
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
         AuditModule.forRoot({ collectionPrefix: 'intake' }),
+        // Its reference consumer dead-letters too (list and discard; compacted topics are not redriven).
+        DeadLettersModule.forRoot({ collectionPrefix: 'intake' }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
       controllers: [EventsController, ReferenceController, KeysController, ImportsController],

@@ -3,6 +3,7 @@ import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_FACTS, DOSSIER_OUTCOMES } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -36,6 +37,7 @@ export class OnTimeRateModule {
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'otr' }),
         AuditModule.forRoot({ collectionPrefix: 'otr' }),
+        DeadLettersModule.forRoot({ collectionPrefix: 'otr' }),
         QueueModule.forRoot({ queues: [OTR_REBUILDS], concurrency: 1 }),
       ],
       controllers: [RebuildsController],

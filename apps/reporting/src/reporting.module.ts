@@ -3,6 +3,7 @@ import { AuditModule } from '@tthc/audit';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_OUTCOMES } from '@tthc/contracts';
+import { DeadLettersModule } from '@tthc/dead-letters';
 import { KafkaModule } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
@@ -34,6 +35,7 @@ export class ReportingModule {
         }),
         ReferenceModule.forRoot({ collectionPrefix: 'rpt' }),
         AuditModule.forRoot({ collectionPrefix: 'rpt' }),
+        DeadLettersModule.forRoot({ collectionPrefix: 'rpt' }),
         QueueModule.forRoot({ queues: [SCHEDULED_REPORTS] }),
         DashboardModule,
       ],

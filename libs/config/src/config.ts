@@ -92,7 +92,7 @@ export const environmentSchema = z.object({
   /** `min.insync.replicas` of the topics the services create (checked at boot against existing topics). */
   KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),
   KAFKA_EVENT_PARTITIONS: positiveInt(6),
-  /** Attempts of a failing batch before its messages are handled one by one and dead-lettered. */
+  /** Attempts of a deterministic failure before the messages are tried one by one and dead-lettered (infrastructure failures are waited out, never counted). */
   KAFKA_MAX_ATTEMPTS: positiveInt(5),
   /** How long a produce may take before the request is answered 503. */
   KAFKA_PRODUCE_TIMEOUT_MS: positiveInt(10_000),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
-import { encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
+import { decodeMessage, encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
 import { KafkaUnavailableError, withTimeout } from './errors';
 import { KAFKA_CLIENT, topicName } from './kafka-client';
 
@@ -106,6 +106,39 @@ export class ContractProducer implements OnApplicationShutdown {
           cause: error,
         },
       );
+    }
+  }
+
+  /**
+   * Publishes one message's original bytes, unchanged (a dead letter's redrive): the key and value
+   * must still pass the topic's contract (a {@link ContractViolation} is thrown before anything is
+   * sent). Same guarantees and timeout as {@link send}; resolves with where the message landed.
+   */
+  async publishOriginal(
+    topic: TopicDefinition,
+    key: Buffer | null,
+    value: Buffer | null,
+  ): Promise<{ topic: string; partition: number; offset: string }> {
+    decodeMessage(topic, key, value);
+    const name = topicName(this.config.kafka, topic);
+    try {
+      const [metadata] = await withTimeout(
+        (async () => {
+          await this.ensureConnected();
+          return this.producer.send({ topic: name, acks: -1, messages: [{ key, value }] });
+        })(),
+        this.config.kafka.produceTimeoutMs,
+        `producing 1 message to ${name}`,
+      );
+      if (metadata === undefined) throw new Error(`Kafka returned no metadata for ${name}`);
+      return {
+        topic: name,
+        partition: metadata.partition,
+        offset: metadata.baseOffset ?? metadata.offset ?? 'unknown',
+      };
+    } catch (error) {
+      if (error instanceof KafkaUnavailableError) throw error;
+      throw new KafkaUnavailableError(`Kafka did not accept 1 message for ${name}: ${String(error)}`, { cause: error });
     }
   }
 

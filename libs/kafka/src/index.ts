@@ -9,3 +9,6 @@ export * from './topic-consumer';
 export * from './topic-handler';
 export * from './topic-settings';
 export * from './transactional-producer';
+export * from './dead-letter-sink';
+export * from './failure';
+export * from './infrastructure-wait';

@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type Type,
   Logger,
   type BeforeApplicationShutdown,
@@ -12,10 +13,13 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
-import { deadLetterTopicOf, type DeadLetter, type TopicDefinition } from '@tthc/contracts';
+import { deadLetterTopicOf, type TopicDefinition } from '@tthc/contracts';
 import { METRICS_REGISTRY } from '@tthc/observability';
-import { processBatch } from './batch-processor';
+import { processBatch, type DeadLetterEntry, type InfrastructureWaiter } from './batch-processor';
 import { ContractProducer } from './contract-producer';
+import { DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink';
+import { describeFailure } from './failure';
+import { infrastructureBackoffMs, PartitionWaits, pausePartition } from './infrastructure-wait';
 import { KAFKA_CLIENT, topicName } from './kafka-client';
 import { TopicAdmin } from './topic-admin';
 import { TOPIC_HANDLER, type TopicBatchHandler } from './topic-handler';
@@ -73,6 +77,11 @@ export function matchHandlers(
 interface Subscription {
   label: 'shared' | 'broadcast';
   groupId: string;
+  /**
+   * The group named in dead letters: the group itself, or for the broadcast subscription the group
+   * without its per-process suffix (so a letter re-recorded after a restart is the same letter).
+   */
+  deadLetterGroup: string;
   topics: string[];
   consumer?: Consumer;
   state: ConsumerState;
@@ -82,9 +91,13 @@ interface Subscription {
 
 /**
  * The service's consumers: batches from kafkajs `eachBatch`, validated against the contracts,
- * handed to the topic's handler with capped retries, failures to the topic's dead-letter topic,
- * offsets committed only after a slice is handled or dead-lettered. The shared subscription uses
- * the service's consumer group; the broadcast one (reference data, keys) a group of this process.
+ * handed to the topic's handler. An infrastructure failure (MongoDB, Redis or Kafka not answering,
+ * contention) pauses the partition and is retried with capped exponential backoff for as long as
+ * it takes (readiness answers 503 meanwhile); a deterministic failure is retried
+ * `KAFKA_MAX_ATTEMPTS` times, then the message is recorded by the {@link DeadLetterSink} (if the
+ * service has one) and sent to the topic's dead-letter topic. Offsets are committed only after a
+ * slice is handled or dead-lettered. The shared subscription uses the service's consumer group;
+ * the broadcast one (reference data, keys) a group of this process.
  */
 @Injectable()
 export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -96,6 +109,8 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   private readonly deadLetters: Counter;
   private readonly batchSeconds: Histogram;
   private readonly lag: Gauge;
+  private readonly infrastructureWaits: Counter;
+  private readonly waits = new PartitionWaits();
   private lagTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
   private readonly processId = randomUUID().slice(0, 8);
@@ -109,6 +124,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     private readonly reflector: Reflector,
     private readonly topicAdmin: TopicAdmin,
     private readonly producer: ContractProducer,
+    @Optional() @Inject(DEAD_LETTER_SINK) private readonly sink?: DeadLetterSink,
   ) {
     this.consumed = new Counter({
       name: 'tthc_kafka_messages_handled_total',
@@ -118,7 +134,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     });
     this.deadLetters = new Counter({
       name: 'tthc_kafka_dead_letters_total',
-      help: 'Messages sent to a dead-letter topic after capped retries or a contract violation',
+      help: 'Messages sent to a dead-letter topic after capped retries of a deterministic failure or a contract violation',
       labelNames: ['topic'],
       registers: [registry],
     });
@@ -134,6 +150,23 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       help: 'Messages not yet consumed by this service, per topic and partition',
       labelNames: ['topic', 'partition'],
       registers: [registry],
+    });
+    this.infrastructureWaits = new Counter({
+      name: 'tthc_kafka_infrastructure_waits_total',
+      help: 'Attempts that failed on infrastructure (MongoDB, Redis, Kafka, contention) and were waited out, never dead-lettered',
+      labelNames: ['topic'],
+      registers: [registry],
+    });
+    const waits = this.waits;
+    new Gauge({
+      name: 'tthc_kafka_partitions_waiting',
+      help: 'Partitions of this process currently paused, waiting for infrastructure to answer',
+      labelNames: ['topic'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [topic, count] of waits.countsByTopic()) this.set({ topic }, count);
+      },
     });
   }
 
@@ -169,6 +202,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       this.subscriptions.push({
         label: 'shared',
         groupId: this.groupId,
+        deadLetterGroup: this.groupId,
         topics: names(this.options.topics),
         state: 'idle',
       });
@@ -178,6 +212,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       this.subscriptions.push({
         label: 'broadcast',
         groupId: `${this.groupId}.broadcast.${this.processId}`,
+        deadLetterGroup: `${this.groupId}.broadcast`,
         topics: names(broadcast),
         state: 'idle',
       });
@@ -228,7 +263,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     await consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
-      eachBatch: (payload) => this.eachBatch(payload, subscription.groupId),
+      eachBatch: (payload) => this.eachBatch(payload, subscription.deadLetterGroup),
     });
   }
 
@@ -250,46 +285,126 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     }, delayMs);
   }
 
-  private async eachBatch(payload: EachBatchPayload, groupId: string): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload, deadLetterGroup: string): Promise<void> {
     const { batch } = payload;
     const topic = this.topicsByDeployedName.get(batch.topic);
     const handler = topic === undefined ? undefined : this.handlers.get(topic.name);
     if (topic === undefined || handler === undefined) throw new Error(`no handler for ${batch.topic}`);
     const sliceSize = this.options.maxBatchSize ?? 2000;
-    for (let start = 0; start < batch.messages.length; start += sliceSize) {
-      if (!payload.isRunning() || payload.isStale()) return;
-      const slice = batch.messages.slice(start, start + sliceSize);
-      const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
-      const outcome = await processBatch(handler, slice, {
-        topic,
-        partition: batch.partition,
-        consumerGroup: groupId,
-        maxAttempts: this.config.kafka.maxAttempts,
-        backoff: async (attempt) => {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
-          await payload.heartbeat();
-        },
-      });
-      stopTimer();
-      if (outcome.deadLettered.length > 0) await this.sendDeadLetters(topic, outcome.deadLettered);
-      this.consumed.inc({ topic: topic.name }, outcome.handled);
-      const last = slice[slice.length - 1];
-      if (last !== undefined) payload.resolveOffset(last.offset);
-      await payload.commitOffsetsIfNecessary();
-      await payload.heartbeat();
+    const waiter = this.waiterFor(payload, topic.name, batch.partition);
+    try {
+      for (let start = 0; start < batch.messages.length; start += sliceSize) {
+        if (!payload.isRunning() || payload.isStale()) return;
+        const slice = batch.messages.slice(start, start + sliceSize);
+        const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
+        const outcome = await processBatch(handler, slice, {
+          topic,
+          partition: batch.partition,
+          consumerGroup: deadLetterGroup,
+          maxAttempts: this.config.kafka.maxAttempts,
+          backoff: async (attempt) => {
+            await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
+            await payload.heartbeat();
+          },
+          infrastructure: waiter,
+        });
+        stopTimer();
+        // Stopped while waiting for infrastructure: nothing of this slice is committed; it comes again.
+        if (outcome.interrupted) return;
+        if (outcome.deadLettered.length > 0) {
+          if (!(await this.deliverDeadLetters(topic, batch.partition, outcome.deadLettered, waiter))) return;
+        }
+        this.consumed.inc({ topic: topic.name }, outcome.handled);
+        const last = slice[slice.length - 1];
+        if (last !== undefined) payload.resolveOffset(last.offset);
+        await payload.commitOffsetsIfNecessary();
+        await payload.heartbeat();
+      }
+    } finally {
+      this.waits.cleared(topic.name, batch.partition);
     }
   }
 
-  private async sendDeadLetters(topic: TopicDefinition, letters: DeadLetter[]): Promise<void> {
-    for (const letter of letters) {
-      this.logger.error(`dead-lettering ${topic.name}[${letter.partition}]@${letter.offset}: ${letter.error}`);
+  /**
+   * Waiting out an infrastructure failure of one partition: a warn line (at most one per partition
+   * every 30 s), the metrics, readiness 503, and a pause with capped exponential backoff that keeps
+   * heartbeating and ends early when the consumer stops or the group rebalances.
+   */
+  private waiterFor(payload: EachBatchPayload, topic: string, partition: number): InfrastructureWaiter {
+    return {
+      wait: async (error, waits) => {
+        const note = this.waits.failed(topic, partition, error, Date.now());
+        this.infrastructureWaits.inc({ topic });
+        const pauseMs = infrastructureBackoffMs(waits);
+        if (note.log) {
+          this.logger.warn(
+            `${topic}[${partition}] waits for infrastructure (attempt ${note.wait.waits}, ` +
+              `${Math.round((Date.now() - note.wait.since) / 1000)} s so far, next in ${pauseMs} ms): ${note.wait.lastError}`,
+          );
+        }
+        return pausePartition(pauseMs, {
+          active: () => payload.isRunning() && !payload.isStale(),
+          heartbeat: () => this.heartbeat(payload),
+        });
+      },
+      recovered: () => {
+        const ended = this.waits.cleared(topic, partition);
+        if (ended !== undefined) {
+          this.logger.log(
+            `${topic}[${partition}] infrastructure answers again after ${Math.round((Date.now() - ended.since) / 1000)} s (${ended.waits} attempt(s) waited out)`,
+          );
+        }
+      },
+    };
+  }
+
+  /**
+   * Heartbeats while a partition waits. False when the group is rebalancing or this member was
+   * fenced (a broker protocol error): the wait stops and the partition is handed over. When Kafka
+   * itself does not answer, the wait goes on (it is one of the outages being waited out).
+   */
+  private async heartbeat(payload: EachBatchPayload): Promise<boolean> {
+    try {
+      await payload.heartbeat();
+      return true;
+    } catch (error) {
+      if ((error as { name?: unknown }).name === 'KafkaJSProtocolError') return false;
+      this.logger.debug(`heartbeat while waiting failed: ${describeFailure(error)}`);
+      return true;
     }
-    // If this fails the batch fails and kafkajs hands it over again: nothing is lost.
-    await this.producer.send(
-      deadLetterTopicOf(topic),
-      letters.map((letter) => ({ key: letter.key, value: letter })),
-    );
-    this.deadLetters.inc({ topic: topic.name }, letters.length);
+  }
+
+  /**
+   * Records a slice's dead letters (the sink, then the dead-letter topic) before its offsets are
+   * committed. Any failure here is treated as infrastructure: waited out and retried, never
+   * committed past. False when the consumer stopped meanwhile (nothing is committed then).
+   */
+  private async deliverDeadLetters(
+    topic: TopicDefinition,
+    partition: number,
+    entries: readonly DeadLetterEntry[],
+    waiter: InfrastructureWaiter,
+  ): Promise<boolean> {
+    for (const { letter } of entries) {
+      this.logger.warn(
+        `dead-lettering ${topic.name}[${letter.partition}]@${letter.offset} after ${letter.attempts} attempt(s): ${letter.error}`,
+      );
+    }
+    for (let waits = 0; ;) {
+      try {
+        await this.sink?.record(entries);
+        await this.producer.send(
+          deadLetterTopicOf(topic),
+          entries.map(({ letter }) => ({ key: letter.key, value: letter })),
+        );
+        if (waits > 0) waiter.recovered();
+        this.deadLetters.inc({ topic: topic.name }, entries.length);
+        return true;
+      } catch (error) {
+        waits++;
+        if (!(await waiter.wait(error, waits))) return false;
+      }
+    }
   }
 
   private async measureLag(): Promise<void> {
@@ -335,6 +450,8 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   }
 
   health(): { ok: boolean; detail?: string } {
+    const waiting = this.waits.describe(Date.now());
+    if (waiting !== undefined) return { ok: false, detail: waiting };
     const notRunning = this.subscriptions.filter((subscription) => subscription.state !== 'running');
     if (this.subscriptions.length > 0 && notRunning.length === 0) return { ok: true };
     return {
