@@ -12,6 +12,7 @@ import { Counter, type Registry } from 'prom-client';
 import { tap, type Observable } from 'rxjs';
 import { keyIdOf, ROLES_KEY, type AuthenticatedRequest } from '@tthc/auth';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
+import { bodyReadFrom } from '@tthc/http';
 import type { Role } from '@tthc/contracts';
 import { METRICS_REGISTRY } from '@tthc/observability';
 import { auditEntryId, resultIdOf, summarize, summarizeBody, type AuditEntry } from './audit-entry';
@@ -59,7 +60,7 @@ export class AuditInterceptor implements NestInterceptor {
     const presented = /^Bearer\s+(\S+)/i.exec(request.headers.authorization ?? '')?.[1];
     const options = { secrets: presented === undefined ? [] : [presented] };
     const forwarded = request.headers['x-forwarded-for'];
-    const base: Omit<AuditEntry, 'status' | 'durationMs'> = {
+    const base: Omit<AuditEntry, 'status' | 'durationMs' | 'body'> = {
       _id: auditEntryId(started),
       at: started.toISOString(),
       service: this.config.service,
@@ -69,7 +70,6 @@ export class AuditInterceptor implements NestInterceptor {
       route: routeTemplate(request),
       params: summarize({ ...request.params }, options) as Record<string, unknown>,
       query: summarize({ ...(request.query as Record<string, unknown>) }, options) as Record<string, unknown>,
-      body: summarizeBody(request.body, request.headers['content-type'], request.headers['content-length'], options),
       client: {
         ip: request.ip ?? request.socket.remoteAddress ?? 'unknown',
         ...(typeof forwarded === 'string' ? { forwardedFor: forwarded.slice(0, 200) } : {}),
@@ -83,6 +83,13 @@ export class AuditInterceptor implements NestInterceptor {
       written = true;
       const entry: AuditEntry = {
         ...base,
+        // Summarised once the route has run: routes read their own bodies after auth (libs/http).
+        body: summarizeBody(
+          bodyReadFrom(request) ?? request.body,
+          request.headers['content-type'],
+          request.headers['content-length'],
+          options,
+        ),
         status: response.writableFinished ? response.statusCode : 499,
         ...(resultId === undefined ? {} : { resultId }),
         durationMs: Date.now() - started.getTime(),

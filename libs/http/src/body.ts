@@ -47,7 +47,21 @@ export async function* bodyChunks(request: IncomingMessage, maxBytes: number): A
 export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of bodyChunks(request, maxBytes)) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  bodiesRead.set(request, body);
+  return body;
+}
+
+/** The whole bodies the routes read (bodies are read by each route after auth, not by a global parser). */
+const bodiesRead = new WeakMap<IncomingMessage, Buffer>();
+
+/**
+ * The body a route read whole with {@link readBody} (or `readJson`, `readOptionalJson`, a JSON
+ * `readJsonOrNdjson`), once the route has run; undefined for streamed bodies (NDJSON, uploads)
+ * and bodies not read. For the audit log.
+ */
+export function bodyReadFrom(request: IncomingMessage): Buffer | undefined {
+  return bodiesRead.get(request);
 }
 
 function requireType(request: Request, allowed: readonly string[]): string {
