@@ -61,3 +61,16 @@ describe('scheduled reports configuration', () => {
     expect(() => loadConfig('reporting', { SCHEDULED_REPORTS_TZ: 'Mars/Olympus' })).toThrow(/SCHEDULED_REPORTS_TZ/);
   });
 });
+
+describe('log format', () => {
+  it('is JSON in production and pretty text elsewhere unless LOG_FORMAT says otherwise', () => {
+    expect(loadConfig('intake', { NODE_ENV: 'production', TTHC_ADMIN_KEY: 'a-long-admin-key' }).logFormat).toBe('json');
+    expect(loadConfig('intake', {}).logFormat).toBe('pretty');
+    expect(loadConfig('intake', { LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(
+      loadConfig('intake', { NODE_ENV: 'production', TTHC_ADMIN_KEY: 'a-long-admin-key', LOG_FORMAT: 'pretty' })
+        .logFormat,
+    ).toBe('pretty');
+    expect(() => loadConfig('intake', { LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+});

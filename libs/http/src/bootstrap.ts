@@ -1,11 +1,10 @@
-import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppConfig } from '@tthc/config';
+import { installHttpObservability, ServiceLogger } from '@tthc/observability';
 import { problem, ProblemFilter, sendProblem, statusOfLibraryError } from './problem';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 export interface ServiceOptions {
   title: string;
@@ -25,8 +24,10 @@ export async function createService(
   module: DynamicModule,
   options: ServiceOptions,
 ): Promise<INestApplication> {
-  const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
-  const app = await NestFactory.create(module, { bodyParser: false, logger: logLevels });
+  const logger = new ServiceLogger(config.service, { format: config.logFormat, level: config.logLevel });
+  const app = await NestFactory.create(module, { bodyParser: false, logger });
+  // First: request id (X-Request-Id / traceparent), HTTP metrics and the access log for every request.
+  installHttpObservability(app);
   const limit = options.bodyLimit ?? '1mb';
   // Raw bytes for every request: controllers parse JSON and NDJSON themselves so that malformed
   // input, wrong content types and size limits all answer with problem documents.
