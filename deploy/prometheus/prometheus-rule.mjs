@@ -28,5 +28,7 @@ const header =
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rule = prometheusRule(readFileSync(join(here, 'tthc-stats.rules.yml'), 'utf8'));
-  writeFileSync(join(here, 'prometheus-rule.yaml'), header + stringify(rule, { lineWidth: 0 }));
+  const text = header + stringify(rule, { lineWidth: 0 });
+  if (process.argv.includes('--stdout')) process.stdout.write(text);
+  else writeFileSync(join(here, 'prometheus-rule.yaml'), text);
 }
