@@ -338,9 +338,16 @@ function copiedFrom(source: string): Stage | undefined {
 }
 
 describe('deploy/Dockerfile', () => {
-  it('starts from Node 20 (the engines field asks for 20.19+)', () => {
+  it('starts from Node 22, a supported LTS line (Node 20 reached its end of life in April 2026)', () => {
     const nodeImage = /^NODE_IMAGE=(\S+)$/.exec(dockerfile.find((step) => step.keyword === 'ARG')?.args ?? '')?.[1];
-    for (const stage of dockerStages) expect(stage.from.replace('${NODE_IMAGE}', nodeImage ?? '')).toMatch(/^node:20/);
+    for (const stage of dockerStages) expect(stage.from.replace('${NODE_IMAGE}', nodeImage ?? '')).toMatch(/^node:22-/);
+  });
+
+  it('labels the image with the OCI annotations', () => {
+    const labels = argsOf(runtime, 'LABEL').join(' ');
+    for (const key of ['title', 'description', 'version', 'revision', 'licenses', 'base.name']) {
+      expect(labels).toContain(`org.opencontainers.image.${key}=`);
+    }
   });
 
   it('builds with npm ci + npm run build and ships dist with production dependencies only', () => {
@@ -360,6 +367,8 @@ describe('deploy/Dockerfile', () => {
     const user = argsOf(runtime, 'USER').at(-1);
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)(:|$)/);
+    // Numeric (Kubernetes checks runAsNonRoot against it) and the user deploy/k8s runs as.
+    expect(user).toBe('10001:10001');
   });
 
   it('selects the entry file with ARG APP, and each APP names an app with a main.ts', () => {

@@ -10,7 +10,8 @@ import { environmentSchema, loadConfig, SERVICE_PORTS, type ServiceName } from '
  */
 
 const ROOT = join(__dirname, '..');
-const K8S = join(ROOT, 'deploy/k8s');
+const K8S = join(ROOT, 'deploy/k8s/base');
+const EXAMPLES = join(ROOT, 'deploy/k8s/examples');
 
 /** CONTRACT §1. */
 const CONTRACT_PORTS: Record<ServiceName, number> = {
@@ -42,6 +43,7 @@ interface EnvVar {
 interface Quantities {
   cpu?: string | number;
   memory?: string;
+  'ephemeral-storage'?: string;
 }
 interface Container {
   name: string;
@@ -54,7 +56,7 @@ interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   lifecycle?: { preStop?: { exec?: { command?: string[] }; sleep?: { seconds: number } } };
-  securityContext?: { allowPrivilegeEscalation?: boolean; runAsNonRoot?: boolean };
+  securityContext?: { allowPrivilegeEscalation?: boolean; runAsNonRoot?: boolean; runAsUser?: number };
 }
 interface PodSpec {
   containers: Container[];
@@ -85,13 +87,39 @@ interface Secret extends K8sObject {
   data?: Record<string, string>;
 }
 interface PodDisruptionBudget extends K8sObject {
-  spec: { minAvailable?: number | string; selector: { matchLabels?: Labels } };
+  spec: { minAvailable?: number | string; maxUnavailable?: number | string; selector: { matchLabels?: Labels } };
+}
+interface HorizontalPodAutoscaler extends K8sObject {
+  spec: {
+    scaleTargetRef: { kind: string; name: string };
+    minReplicas?: number;
+    maxReplicas: number;
+    metrics?: { type: string; resource?: { name: string; target: { type: string; averageUtilization?: number } } }[];
+  };
+}
+interface NetworkPolicyPeer {
+  namespaceSelector?: { matchLabels?: Labels };
+  podSelector?: { matchLabels?: Labels };
+}
+interface NetworkPolicyRule {
+  to?: NetworkPolicyPeer[];
+  from?: NetworkPolicyPeer[];
+  ports?: { protocol?: string; port?: Port }[];
+}
+interface NetworkPolicy extends K8sObject {
+  spec: {
+    podSelector: { matchLabels?: Labels };
+    policyTypes?: string[];
+    ingress?: NetworkPolicyRule[];
+    egress?: NetworkPolicyRule[];
+  };
 }
 interface Kustomization {
   kind: 'Kustomization';
   namespace?: string;
   resources?: string[];
   images?: { name: string }[];
+  configMapGenerator?: { name: string; envs?: string[]; literals?: string[] }[];
 }
 
 function yamlFiles(dir: string): string[] {
@@ -108,9 +136,15 @@ interface Loaded {
 }
 
 const files = yamlFiles(K8S).map((path) => relative(K8S, path));
+const exampleFiles = yamlFiles(EXAMPLES).map((path) => `examples/${relative(EXAMPLES, path)}`);
 const parseErrors: string[] = [];
-const loaded: Loaded[] = files.flatMap((file) =>
-  parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).flatMap((document): Loaded[] => {
+const loaded: Loaded[] = [...files, ...exampleFiles].flatMap((file) =>
+  parseAllDocuments(
+    readFileSync(
+      file.startsWith('examples/') ? join(EXAMPLES, file.slice('examples/'.length)) : join(K8S, file),
+      'utf8',
+    ),
+  ).flatMap((document): Loaded[] => {
     parseErrors.push(...document.errors.map((error) => `${file}: ${error.message}`));
     const object = document.toJS() as K8sObject | null;
     return object === null ? [] : [{ file, object }];
@@ -125,14 +159,44 @@ const applied = loaded.filter((entry) => kustomization?.resources?.includes(entr
 const ofKind = <T extends K8sObject>(kind: string) =>
   applied.filter((entry) => entry.object.kind === kind).map((entry) => entry.object as T);
 
+/** A `KEY=value` env file as kustomize reads it (comments and blank lines skipped). */
+function envFile(text: string): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const equals = line.indexOf('=');
+    data[line.slice(0, equals)] = line.slice(equals + 1);
+  }
+  return data;
+}
+
+/** The ConfigMaps of the kustomization's configMapGenerator, as kustomize generates them. */
+const generatedConfigMaps: ConfigMap[] = (kustomization?.configMapGenerator ?? []).map((generator) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: generator.name, namespace: kustomization?.namespace },
+  data: Object.assign(
+    {},
+    ...(generator.envs ?? []).map((env) => envFile(readFileSync(join(K8S, env), 'utf8'))),
+  ) as Record<string, string>,
+}));
+
 const deployments = ofKind<Deployment>('Deployment');
 const services = ofKind<Service>('Service');
-const configMaps = ofKind<ConfigMap>('ConfigMap');
+const configMaps = [...ofKind<ConfigMap>('ConfigMap'), ...generatedConfigMaps];
+const autoscalers = ofKind<HorizontalPodAutoscaler>('HorizontalPodAutoscaler');
+const networkPolicies = ofKind<NetworkPolicy>('NetworkPolicy');
 const namespaces = ofKind<K8sObject>('Namespace');
 const budgets = ofKind<PodDisruptionBudget>('PodDisruptionBudget');
 const exampleSecrets = loaded
   .filter((entry) => entry.object.kind === 'Secret' && !applied.includes(entry))
   .map((entry) => entry.object as Secret);
+
+/** Replicas of a Deployment: the HPA's minimum when an HPA owns the count. */
+function replicasOf(app: string): number {
+  const hpa = autoscalers.find((a) => a.spec.scaleTargetRef.name === app);
+  return hpa?.spec.minReplicas ?? deployment(app).spec.replicas ?? 1;
+}
 
 function deployment(app: string): Deployment {
   const found = deployments.find((d) => d.metadata.name === app);
@@ -213,7 +277,7 @@ describe('deploy/k8s manifests', () => {
   it('are tied together by kustomization.yaml (every manifest listed, every listed file present)', () => {
     expect(kustomization?.kind).toBe('Kustomization');
     const resources = kustomization?.resources ?? [];
-    const manifests = files.filter((file) => file !== KUSTOMIZATION && !file.startsWith('examples/'));
+    const manifests = files.filter((file) => file !== KUSTOMIZATION);
     expect([...resources].sort()).toEqual([...manifests].sort());
   });
 
@@ -236,7 +300,7 @@ describe('deploy/k8s manifests', () => {
 
   it(`ask for no more than ${NODE_CPU_BUDGET_MILLICORES}m CPU in all (a 2-core node)`, () => {
     const total = deployments.reduce(
-      (sum, d) => sum + (d.spec.replicas ?? 1) * millicores(container(d.metadata.name).resources?.requests?.cpu),
+      (sum, d) => sum + replicasOf(d.metadata.name) * millicores(container(d.metadata.name).resources?.requests?.cpu),
       0,
     );
     expect(total).toBeLessThanOrEqual(NODE_CPU_BUDGET_MILLICORES);
@@ -248,7 +312,67 @@ describe('deploy/k8s manifests', () => {
         selects(budget.spec.selector.matchLabels, d.spec.template.metadata.labels),
       );
       expect(target).toHaveLength(1);
-      expect(Number(budget.spec.minAvailable)).toBeLessThan((target[0] as Deployment).spec.replicas ?? 1);
+      const replicas = replicasOf((target[0] as Deployment).metadata.name);
+      if (budget.spec.maxUnavailable !== undefined)
+        expect(Number(budget.spec.maxUnavailable)).toBeGreaterThanOrEqual(1);
+      else expect(Number(budget.spec.minAvailable)).toBeLessThan(replicas);
+    }
+  });
+
+  it('give every Deployment a PodDisruptionBudget', () => {
+    for (const d of deployments) {
+      const covering = budgets.filter((budget) =>
+        selects(budget.spec.selector.matchLabels, d.spec.template.metadata.labels),
+      );
+      expect([d.metadata.name, covering.length]).toEqual([d.metadata.name, 1]);
+    }
+  });
+
+  it('scale intake on CPU with a HorizontalPodAutoscaler (2 to 6 replicas), and nothing else in the base', () => {
+    expect(autoscalers.map((hpa) => hpa.spec.scaleTargetRef.name)).toEqual(['intake']);
+    const hpa = autoscalers[0] as HorizontalPodAutoscaler;
+    expect(hpa.spec.scaleTargetRef.kind).toBe('Deployment');
+    expect(hpa.spec.minReplicas).toBe(2);
+    expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(6);
+    expect(hpa.spec.metrics?.map((metric) => metric.resource?.name)).toEqual(['cpu']);
+    // The HPA owns the count: a replicas field would be reset by every `kubectl apply`.
+    expect(deployment('intake').spec.replicas).toBeUndefined();
+  });
+
+  it('deny all traffic by default and allow only DNS, Kafka, MongoDB, Redis, the ingress controller and Prometheus', () => {
+    const deny = networkPolicies.find((policy) => policy.metadata.name === 'default-deny');
+    expect(deny?.spec.podSelector).toEqual({});
+    expect([...(deny?.spec.policyTypes ?? [])].sort()).toEqual(['Egress', 'Ingress']);
+    expect(deny?.spec.ingress ?? []).toEqual([]);
+    expect(deny?.spec.egress ?? []).toEqual([]);
+    const egressPorts = networkPolicies
+      .flatMap((policy) => policy.spec.egress ?? [])
+      .flatMap((rule) => (rule.ports ?? []).map((port) => `${port.protocol ?? 'TCP'}/${String(port.port)}`));
+    expect([...new Set(egressPorts)].sort()).toEqual(['TCP/27017', 'TCP/53', 'TCP/6379', 'TCP/9092', 'UDP/53'].sort());
+    const ingressFrom = networkPolicies
+      .flatMap((policy) => policy.spec.ingress ?? [])
+      .flatMap((rule) =>
+        (rule.from ?? []).map((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name']),
+      );
+    expect([...new Set(ingressFrom)].sort()).toEqual(['ingress-nginx', 'monitoring']);
+    // Every rule names its peers and ports: no rule opens everything.
+    for (const rule of networkPolicies.flatMap((policy) => [
+      ...(policy.spec.ingress ?? []),
+      ...(policy.spec.egress ?? []),
+    ])) {
+      expect((rule.to ?? rule.from ?? []).length).toBeGreaterThan(0);
+      expect((rule.ports ?? []).length).toBeGreaterThan(0);
+    }
+    // Every Deployment's pods are selected by the default deny and by the allow rules.
+    for (const d of deployments) {
+      for (const name of ['allow-egress-dependencies', 'allow-ingress-controller', 'allow-prometheus']) {
+        const policy = networkPolicies.find((p) => p.metadata.name === name);
+        expect([
+          d.metadata.name,
+          name,
+          selects(policy?.spec.podSelector.matchLabels, d.spec.template.metadata.labels),
+        ]).toEqual([d.metadata.name, name, true]);
+      }
     }
   });
 });
@@ -256,8 +380,9 @@ describe('deploy/k8s manifests', () => {
 describe('the shared ConfigMap', () => {
   const configMap = configMaps[0] as ConfigMap;
 
-  it('exists once and is read by every Deployment', () => {
+  it('is generated by kustomize (a hashed name: a config change rolls the pods) and read by every Deployment', () => {
     expect(configMaps).toHaveLength(1);
+    expect(generatedConfigMaps).toHaveLength(1);
     for (const app of APPS) {
       expect(container(app).envFrom?.map((source) => source.configMapRef?.name)).toContain(configMap.metadata.name);
     }
@@ -349,7 +474,7 @@ describe.each(APPS)('%s', (app) => {
   });
 
   it('runs a sensible number of replicas (consumers: at most one per event partition)', () => {
-    const replicas = deployment(app).spec.replicas ?? 1;
+    const replicas = replicasOf(app);
     const partitions = loadConfig(app, environment(app)).kafka.eventPartitions;
     if (TWO_REPLICAS.includes(app)) expect(replicas).toBe(2);
     else expect(replicas).toBeGreaterThanOrEqual(1);
@@ -371,8 +496,16 @@ describe.each(APPS)('%s', (app) => {
 
   it('runs as a non-root user without privilege escalation', () => {
     const spec = deployment(app).spec.template.spec;
-    expect(spec.securityContext?.runAsNonRoot ?? container(app).securityContext?.runAsNonRoot).toBe(true);
+    expect(spec.securityContext?.runAsNonRoot).toBe(true);
+    expect(container(app).securityContext?.runAsNonRoot).toBe(true);
+    expect(spec.securityContext?.runAsUser).toBeGreaterThan(10000);
     expect(container(app).securityContext?.allowPrivilegeEscalation).toBe(false);
+  });
+
+  it('requests and limits ephemeral storage', () => {
+    const { requests, limits } = container(app).resources ?? {};
+    expect(bytes(requests?.['ephemeral-storage'])).toBeGreaterThan(0);
+    expect(bytes(requests?.['ephemeral-storage'])).toBeLessThanOrEqual(bytes(limits?.['ephemeral-storage']));
   });
 
   it(`has a Service on port ${port} that reaches its pods`, () => {

@@ -14,6 +14,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { MeController } from './me.controller';
 import { ReportingLedger } from './persistence/reporting-ledger';
 import { ReportingMeta } from './persistence/reporting-meta';
+import { ReportingMetrics } from './reporting-metrics';
 import { CounterCache } from './reports/counter-cache';
 import { ReportDossiersRepository } from './reports/report-dossiers.repository';
 import { ReportsController } from './reports/reports.controller';
@@ -56,6 +57,7 @@ export class ReportingModule {
         },
         ReportDossiersRepository,
         ReportsService,
+        ReportingMetrics,
         DossierOutcomesHandler,
         ...SCHEDULED_REPORTS_PROVIDERS,
       ],

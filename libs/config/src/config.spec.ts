@@ -317,3 +317,26 @@ describe('Kafka TLS and SASL', () => {
     for (const secret of ['short-adm', 'short-signing', 'pa55word-secret']) expect(problems).not.toContain(secret);
   });
 });
+
+describe('log format', () => {
+  it('is JSON in production and pretty text elsewhere unless LOG_FORMAT says otherwise', () => {
+    expect(
+      loadConfig('intake', {
+        NODE_ENV: 'production',
+        TTHC_ADMIN_KEY: 'a-long-admin-key',
+        TTHC_KEYS_SECRET: KEYS_SECRET,
+      }).logFormat,
+    ).toBe('json');
+    expect(loadConfig('intake', {}).logFormat).toBe('pretty');
+    expect(loadConfig('intake', { LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(
+      loadConfig('intake', {
+        NODE_ENV: 'production',
+        TTHC_ADMIN_KEY: 'a-long-admin-key',
+        TTHC_KEYS_SECRET: KEYS_SECRET,
+        LOG_FORMAT: 'pretty',
+      }).logFormat,
+    ).toBe('pretty');
+    expect(() => loadConfig('intake', { LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+});

@@ -82,6 +82,8 @@ export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** `json` (one JSON object per line; the default in production) or `pretty` (coloured text for a terminal). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
   /** Prefix for every topic name and consumer group; lets test runs share one broker. */
   KAFKA_TOPIC_PREFIX: z
@@ -231,6 +233,7 @@ export interface AppConfig {
   nodeEnv: Environment['NODE_ENV'];
   port: number;
   logLevel: Environment['LOG_LEVEL'];
+  logFormat: 'json' | 'pretty';
   kafka: KafkaConfig;
   mongoUrl: string;
   redisUrl: string;
@@ -350,6 +353,7 @@ export function loadConfig(
     nodeEnv: e.NODE_ENV,
     port: e.PORT ?? SERVICE_PORTS[service],
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'),
     kafka: {
       brokers: e.KAFKA_BROKERS,
       clientId: `tthc-${service}`,

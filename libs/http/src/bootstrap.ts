@@ -1,12 +1,11 @@
-import { Logger, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@tthc/config';
+import { installHttpObservability, ServiceLogger } from '@tthc/observability';
 import { problem, ProblemFilter, sendProblem, statusOfLibraryError } from './problem';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 export interface ServiceOptions {
   title: string;
@@ -24,8 +23,10 @@ export async function createService(
   module: DynamicModule,
   options: ServiceOptions,
 ): Promise<INestApplication> {
-  const logLevels = LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
-  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger: logLevels });
+  const logger = new ServiceLogger(config.service, { format: config.logFormat, level: config.logLevel });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bodyParser: false, logger });
+  // First: request id (X-Request-Id / traceparent), HTTP metrics and the access log for every request.
+  installHttpObservability(app);
   // The client address of `request.ip` (failed-authentication throttling): behind N trusted
   // proxies, the N-th address from the right of X-Forwarded-For.
   app.set('trust proxy', config.trustProxyHops);

@@ -10,12 +10,18 @@ import {
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { Queue, Worker, type JobsOptions } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
-import { HealthRegistry, type HealthResult } from '@tthc/observability';
+import { HealthRegistry, METRICS_REGISTRY, type HealthResult } from '@tthc/observability';
 import type { JobDataOf, QueueDefinition } from './queue-definition';
 import { matchQueueHandlers, QUEUE_HANDLER, type QueueJobHandler } from './queue-handler';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
+
+/** Job states exported per queue by `tthc_queue_jobs`. */
+export const EXPORTED_JOB_STATES = ['waiting', 'active', 'failed', 'delayed'] as const;
+/** A scrape does not wait longer than this for Redis (BullMQ's connection queues commands while Redis is away). */
+const COUNTS_TIMEOUT_MS = 2000;
 
 export interface QueueModuleOptions {
   queues: readonly QueueDefinition[];
@@ -37,6 +43,7 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
   private probe: Redis | undefined;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
+  private readonly failedJobs: Counter;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,7 +51,50 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
     private readonly health: HealthRegistry,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.failedJobs = new Counter({
+      name: 'tthc_queue_jobs_failed_total',
+      help: 'BullMQ jobs of this replica that failed for good (no attempt left), per queue',
+      labelNames: ['queue'],
+      registers: [registry],
+    });
+    const collectJobCounts = (gauge: Gauge) => this.collectJobCounts(gauge);
+    new Gauge({
+      name: 'tthc_queue_jobs',
+      help: 'BullMQ jobs per queue and state (waiting, active, failed, delayed), read from Redis at each scrape',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      async collect() {
+        await collectJobCounts(this);
+      },
+    });
+  }
+
+  /** Sets the job counts of every queue; leaves the last values if Redis does not answer in time. */
+  private async collectJobCounts(gauge: Gauge): Promise<void> {
+    await Promise.all(
+      [...this.queues].map(async ([name, queue]) => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const counts = await Promise.race([
+            queue.getJobCounts(...EXPORTED_JOB_STATES),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new Error(`no answer within ${COUNTS_TIMEOUT_MS} ms`)),
+                COUNTS_TIMEOUT_MS,
+              );
+            }),
+          ]);
+          for (const state of EXPORTED_JOB_STATES) gauge.set({ queue: name, state }, counts[state] ?? 0);
+        } catch (error) {
+          this.logger.debug(`job counts of ${name} not read: ${String(error)}`);
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
 
   onModuleInit(): void {
     const found = this.discovery
@@ -79,9 +129,12 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
         prefix: this.config.queuePrefix,
         concurrency: this.options.concurrency ?? 4,
       });
-      worker.on('failed', (job, error) =>
-        this.logger.warn(`${definition.name} job ${job?.id ?? '?'} failed: ${error.message}`),
-      );
+      worker.on('failed', (job, error) => {
+        this.logger.warn(`${definition.name} job ${job?.id ?? '?'} failed: ${error.message}`);
+        if (job === undefined || job.attemptsMade >= (job.opts.attempts ?? 1)) {
+          this.failedJobs.inc({ queue: definition.name });
+        }
+      });
       worker.on('error', (error) => this.logger.debug(`${definition.name} worker: ${error.message}`));
       this.workers.push(worker);
     }
