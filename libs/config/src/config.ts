@@ -176,7 +176,6 @@ export const environmentSchema = z.object({
   COUNTING_OUTCOME_BY: z.enum(['date', 'session']).default('date'),
   /** on-time-rate: dossiers a rebuild reclassifies between two progress saves. */
   REBUILD_PROGRESS_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
-  /** on-time-rate: after closing the fact gate, how long a rebuild waits for other replicas' batches in flight. */
   /** reporting: cron pattern of the scheduled II.06a reports (5 fields, or 6 with seconds first). */
   SCHEDULED_REPORTS_CRON: z
     .string()

@@ -15,7 +15,7 @@ import { addToCounterSet, compareCounterSets, nonZeroMetrics, type CounterSet } 
 import { OTR_REBUILDS, REBUILD_ATTEMPTS } from './rebuild.queue';
 import { RebuildStore } from './rebuild.store';
 
-/** Changed dossiers corrected per closing of the fact gate. */
+/** Changed dossiers corrected per chunk (re-read, republished and applied together). */
 const CORRECTION_CHUNK = 500;
 
 /**
