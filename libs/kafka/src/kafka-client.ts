@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from '@tthc/config';
 import type { TopicDefinition } from '@tthc/contracts';
+import { kafkajsLogLevel } from '@tthc/observability';
 
 /** Injection token of the service's kafkajs client. */
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -12,22 +13,9 @@ function logCreator(context: string) {
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
       const text = `${message} ${Object.keys(extra).length > 2 ? JSON.stringify(extra) : ''}`.trim();
-      switch (level) {
-        case logLevel.ERROR:
-          logger.error(text);
-          break;
-        case logLevel.WARN:
-          logger.warn(text);
-          break;
-        case logLevel.INFO:
-          logger.debug(text);
-          break;
-        case logLevel.DEBUG:
-          logger.verbose(text);
-          break;
-        case logLevel.NOTHING:
-          break;
-      }
+      // Known-benign start-up races (topic creation, coordinator loading) are demoted to debug.
+      const target = kafkajsLogLevel(level, log);
+      if (target !== undefined) logger[target](text);
     };
 }
 

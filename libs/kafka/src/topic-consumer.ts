@@ -16,6 +16,7 @@ import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { deadLetterTopicOf, type TopicDefinition } from '@tthc/contracts';
 import { METRICS_REGISTRY } from '@tthc/observability';
 import { processBatch, type DeadLetterEntry, type InfrastructureWaiter } from './batch-processor';
+import { assignedLag } from './consumer-lag';
 import { ContractProducer } from './contract-producer';
 import { DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink';
 import { describeFailure } from './failure';
@@ -87,6 +88,8 @@ interface Subscription {
   state: ConsumerState;
   lastError?: string;
   restartTimer?: NodeJS.Timeout;
+  /** Partitions of each topic assigned to this replica at its last group join. */
+  assigned: Map<string, number[]>;
 }
 
 /**
@@ -109,6 +112,9 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   private readonly deadLetters: Counter;
   private readonly batchSeconds: Histogram;
   private readonly lag: Gauge;
+  private readonly assignedPartitions: Gauge;
+  /** `topic|partition` of the lag entries this replica exports. */
+  private exportedLag = new Set<string>();
   private readonly infrastructureWaits: Counter;
   private readonly waits = new PartitionWaits();
   private lagTimer: NodeJS.Timeout | undefined;
@@ -143,6 +149,12 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       help: 'Time to handle one slice of a batch',
       labelNames: ['topic'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    this.assignedPartitions = new Gauge({
+      name: 'tthc_kafka_consumer_assigned_partitions',
+      help: "Partitions of the service's shared consumer group assigned to this replica, per topic",
+      labelNames: ['topic'],
       registers: [registry],
     });
     this.lag = new Gauge({
@@ -205,6 +217,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         deadLetterGroup: this.groupId,
         topics: names(this.options.topics),
         state: 'idle',
+        assigned: new Map(),
       });
     }
     const broadcast = this.options.broadcastTopics ?? [];
@@ -215,6 +228,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         deadLetterGroup: `${this.groupId}.broadcast`,
         topics: names(broadcast),
         state: 'idle',
+        assigned: new Map(),
       });
     }
   }
@@ -245,15 +259,27 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     });
     subscription.consumer = consumer;
     const { CRASH, GROUP_JOIN } = consumer.events;
-    consumer.on(GROUP_JOIN, () => {
+    consumer.on(GROUP_JOIN, (event) => {
       if (subscription.consumer !== consumer) return;
       subscription.state = 'running';
       subscription.lastError = undefined;
+      subscription.assigned = new Map(
+        Object.entries(event.payload.memberAssignment).map(([topic, partitions]) => [topic, [...partitions]]),
+      );
+      if (subscription.label === 'shared') {
+        for (const topic of subscription.topics) {
+          this.assignedPartitions.set({ topic }, subscription.assigned.get(topic)?.length ?? 0);
+        }
+      }
     });
     consumer.on(CRASH, (event) => {
       if (subscription.consumer !== consumer || this.shuttingDown) return;
       subscription.lastError = String(event.payload.error);
       subscription.state = 'restarting';
+      subscription.assigned = new Map();
+      if (subscription.label === 'shared') {
+        for (const topic of subscription.topics) this.assignedPartitions.set({ topic }, 0);
+      }
       this.logger.error(`consumer ${subscription.groupId} crashed, restarting: ${subscription.lastError}`);
       this.scheduleRestart(subscription, consumer);
     });
@@ -407,28 +433,39 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     }
   }
 
+  /**
+   * Lag of the partitions of the shared group assigned to this replica (each partition exported
+   * by one replica; the broadcast topics are read in full by every replica and not exported). The
+   * committed offsets are read before the high-water marks, so the lag is never negative.
+   */
   private async measureLag(): Promise<void> {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      for (const subscription of this.subscriptions)
+      const seen = new Set<string>();
+      for (const subscription of this.subscriptions) {
+        if (subscription.label !== 'shared') continue;
         for (const deployed of subscription.topics) {
-          const [committed, latest] = await Promise.all([
-            admin.fetchOffsets({ groupId: subscription.groupId, topics: [deployed] }),
-            admin.fetchTopicOffsets(deployed),
-          ]);
+          const assigned = subscription.assigned.get(deployed) ?? [];
+          if (assigned.length === 0) continue;
+          const committed = await admin.fetchOffsets({ groupId: subscription.groupId, topics: [deployed] });
+          const offsets = await admin.fetchTopicOffsets(deployed);
           const committedByPartition = new Map(
             (committed[0]?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
           );
-          for (const partition of latest) {
-            const done = committedByPartition.get(partition.partition) ?? -1;
-            const high = Number(partition.high);
-            this.lag.set(
-              { topic: deployed, partition: String(partition.partition) },
-              done < 0 ? high - Number(partition.low) : high - done,
-            );
+          for (const { labels, lag } of assignedLag(deployed, assigned, committedByPartition, offsets)) {
+            this.lag.set(labels, lag);
+            seen.add(`${labels.topic}|${labels.partition}`);
           }
         }
+      }
+      // Partitions no longer assigned here are exported by their new owner.
+      for (const key of this.exportedLag) {
+        if (seen.has(key)) continue;
+        const [topic = '', partition = ''] = key.split('|');
+        this.lag.remove({ topic, partition });
+      }
+      this.exportedLag = seen;
     } catch (error) {
       this.logger.debug(`lag not measured: ${String(error)}`);
     } finally {
