@@ -68,7 +68,11 @@ export async function namespaceLag(admin: Admin, topicPrefix: string, expectedGr
     for (const { topic, partitions } of topics) {
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
       lag += lagOf(
-        partitions.map((p) => ({ partition: p.partition, committed: Number(p.offset), end: ends.get(p.partition) ?? 0 })),
+        partitions.map((p) => ({
+          partition: p.partition,
+          committed: Number(p.offset),
+          end: ends.get(p.partition) ?? 0,
+        })),
       );
       // partitions of the topic without any committed offset yet
       for (const [partition, end] of ends) {
@@ -197,7 +201,9 @@ export async function settleAndCompare(options: SettleOptions): Promise<SettleRe
     }
     if (Date.now() - lastNote > 15_000) {
       lastNote = Date.now();
-      options.log(`  settling: lag ${lag === undefined ? 'unknown' : JSON.stringify(lag.groups)}${quiet ? ', quiet' : ''}`);
+      options.log(
+        `  settling: lag ${lag === undefined ? 'unknown' : JSON.stringify(lag.groups)}${quiet ? ', quiet' : ''}`,
+      );
     }
     await sleep(3000);
   }

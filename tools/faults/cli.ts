@@ -171,7 +171,10 @@ class Runner {
     });
     const events = [...simulation.events];
     result.events = events.length;
-    const oracle = buildOracle({ ...simulation.reference, events: events.map((item) => ({ desk: 'admin', event: item.event })) });
+    const oracle = buildOracle({
+      ...simulation.reference,
+      events: events.map((item) => ({ desk: 'admin', event: item.event })),
+    });
     const roots = simulation.reference.agencies.filter((agency) => agency.parentCode === null).map((a) => a.code);
     const queries = checkQueries(YEAR, roots);
     const bodies = batchesOf(
@@ -194,7 +197,11 @@ class Runner {
       let since = Date.now();
       await this.ensureInfra(scenario.brokers);
       mark('infra', since);
-      const kafka = new Kafka({ clientId: `${namespace}-harness`, brokers: this.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+      const kafka = new Kafka({
+        clientId: `${namespace}-harness`,
+        brokers: this.infra.kafkaBrokers.split(','),
+        logLevel: logLevel.NOTHING,
+      });
       admin = kafka.admin();
       await admin.connect();
 
@@ -217,7 +224,7 @@ class Runner {
         },
       });
       this.fleet = fleet;
-      await fleet.startAll();
+      await fleet.startAll(scenario.scaleOutUnderLoad === true);
       const intake = fleet.replica('intake', 0);
       await uploadReference(intake.url, ADMIN_KEY, simulation);
       await sleep(3000); // every broadcast consumer reads the reference topics
@@ -228,7 +235,12 @@ class Runner {
       const activePoster = new Poster(
         bodies,
         { intakes: () => fleet.available('intake').map((replica) => replica.url), adminKey: ADMIN_KEY },
-        { concurrency: options.concurrency, minSeconds: scenario.loadSeconds, batchDeadlineMs: 300_000, requestTimeoutMs: 60_000 },
+        {
+          concurrency: options.concurrency,
+          minSeconds: scenario.loadSeconds,
+          batchDeadlineMs: 300_000,
+          requestTimeoutMs: 60_000,
+        },
       );
       poster = activePoster;
       const context: ScenarioContext = {
@@ -245,7 +257,9 @@ class Runner {
       };
       const ticker = setInterval(() => {
         const p = activePoster.progress;
-        log(`  ${Math.round((Date.now() - since) / 1000)} s: ${p.accepted}/${p.batches} batches accepted, ${p.retries} retries`);
+        log(
+          `  ${Math.round((Date.now() - since) / 1000)} s: ${p.accepted}/${p.batches} batches accepted, ${p.retries} retries`,
+        );
       }, 15_000);
       try {
         await Promise.all([activePoster.run(), scenario.faults(context)]);

@@ -81,10 +81,19 @@ export class Fleet {
     return this.of(service).filter((replica) => replica.running && !replica.paused);
   }
 
-  /** Starts every replica; resolves when each answers /health/ready. */
-  async startAll(): Promise<void> {
-    for (const replica of this.replicas) this.spawn(replica);
-    await Promise.all(this.replicas.map((replica) => this.waitReady(replica)));
+  /** Starts every replica (only the first of each service with `firstOnly`); resolves when each answers /health/ready. */
+  async startAll(firstOnly = false): Promise<void> {
+    const chosen = this.replicas.filter((replica) => !firstOnly || replica.index === 0);
+    for (const replica of chosen) this.spawn(replica);
+    await Promise.all(chosen.map((replica) => this.waitReady(replica)));
+  }
+
+  /** Starts the replicas never started so far (scale-out); resolves when they are ready. */
+  async startRest(): Promise<Replica[]> {
+    const rest = this.replicas.filter((replica) => replica.child === undefined);
+    for (const replica of rest) this.spawn(replica);
+    await Promise.all(rest.map((replica) => this.waitReady(replica)));
+    return rest;
   }
 
   /** Starts a stopped replica again on its port and waits until it is ready. */
@@ -146,7 +155,12 @@ export class Fleet {
     const out = openSync(join(logDir, `${replica.service}-${replica.index + 1}.log`), 'a');
     replica.child = spawn(process.execPath, [join(repoRoot, `dist/apps/${replica.service}/src/main.js`)], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(replica.port) },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        ...env,
+        PORT: String(replica.port),
+      },
       stdio: ['ignore', out, out],
     });
     closeSync(out);

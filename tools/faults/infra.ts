@@ -156,7 +156,7 @@ export class FaultInfra {
     await this.mongoProxy.down();
     await this.redisProxy.down();
     await this.stopKafka();
-    await Promise.all([this.mongo, this.redis].map((item) => (item === undefined ? undefined : stopManaged(item))));
+    for (const item of [this.mongo, this.redis]) if (item !== undefined) await stopManaged(item);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -299,16 +299,20 @@ export class FaultInfra {
   /** deploy/local/ready.mjs against our addresses (the stand-in and Redis directly, not the proxies). */
   private async waitReady(components: Array<'kafka' | 'mongo' | 'redis'>): Promise<void> {
     const { ports, repoRoot } = this.options;
-    const child = spawn(process.execPath, [join(repoRoot, 'deploy/local/ready.mjs'), ...components, '--timeout', '120'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: this.kafkaBrokers || `127.0.0.1:${ports.kafka}`,
-        MONGO_URL: `mongodb://127.0.0.1:${ports.mongo}/ready`,
-        REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'deploy/local/ready.mjs'), ...components, '--timeout', '120'],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: this.kafkaBrokers || `127.0.0.1:${ports.kafka}`,
+          MONGO_URL: `mongodb://127.0.0.1:${ports.mongo}/ready`,
+          REDIS_URL: `redis://127.0.0.1:${ports.redis}`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -109,7 +109,9 @@ export class Poster {
           }
           this.progress.lastErrors[String(answer.status)] = text.slice(0, 300);
           if (answer.status < 500 && answer.status !== 429) {
-            throw new FatalLoadError(`batch ${index}: POST ${base}/v1/events answered ${answer.status}: ${text.slice(0, 1000)}`);
+            throw new FatalLoadError(
+              `batch ${index}: POST ${base}/v1/events answered ${answer.status}: ${text.slice(0, 1000)}`,
+            );
           }
           const retryAfter = Number(answer.headers.get('retry-after'));
           if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;

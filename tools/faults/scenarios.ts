@@ -23,6 +23,11 @@ export interface Scenario {
   replicas: Replicas;
   /** Kafka brokers (3 = a KRaft cluster with replication factor 3, min.insync.replicas 2). */
   brokers: 1 | 3;
+  /**
+   * Only the first replica of each service is started before the load; the scenario's faults
+   * start the others (scale-out under load: the consumer groups rebalance while events flow).
+   */
+  scaleOutUnderLoad?: boolean;
   /** Posting lasts at least this long. */
   loadSeconds: number;
   /** Runs beside the load; resolves when every fault is over (processes restarted, servers back). */
@@ -75,7 +80,11 @@ interface RebuildView {
 }
 
 async function adminJson(url: string, key: string, method: 'GET' | 'POST'): Promise<{ status: number; body: unknown }> {
-  const answer = await fetch(url, { method, headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(30_000) });
+  const answer = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${key}` },
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await answer.text();
   return { status: answer.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
@@ -85,7 +94,8 @@ async function rebuildUnderLoad(context: ScenarioContext): Promise<void> {
   const { fleet, adminKey, log } = context;
   const first = fleet.replica('on-time-rate', 0);
   const posted = await adminJson(`${first.url}/v1/admin/rebuilds`, adminKey, 'POST');
-  if (posted.status !== 202) throw new Error(`POST /v1/admin/rebuilds answered ${posted.status}: ${JSON.stringify(posted.body)}`);
+  if (posted.status !== 202)
+    throw new Error(`POST /v1/admin/rebuilds answered ${posted.status}: ${JSON.stringify(posted.body)}`);
   const { id } = posted.body as RebuildView;
   log(`  rebuild ${id} queued on ${first.label}`);
   const deadline = Date.now() + 15 * 60_000;
@@ -120,11 +130,20 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'replicas',
-    title: 'two replicas of every consumer service under load, no fault',
+    title:
+      'two replicas of every consumer service under load, no fault; the second replicas join while events flow (scale-out)',
     replicas: TWO_CONSUMERS,
     brokers: 1,
-    loadSeconds: 0,
-    faults: () => Promise.resolve(),
+    scaleOutUnderLoad: true,
+    loadSeconds: 30,
+    faults: async (context) => {
+      await context.loaded(0.1);
+      const started = Date.now();
+      const joined = await context.fleet.startRest();
+      context.log(
+        `  ${joined.map((replica) => replica.label).join(', ')} started under load, ready after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+    },
   },
   {
     name: 'kill',
@@ -240,7 +259,10 @@ export const SCENARIOS: readonly Scenario[] = [
 
 /** The scenarios named (comma-separated or repeated), in the catalogue's order; all when none. */
 export function selectScenarios(names: readonly string[]): Scenario[] {
-  const wanted = names.flatMap((name) => name.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const wanted = names
+    .flatMap((name) => name.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (wanted.length === 0 || wanted.includes('all')) return [...SCENARIOS];
   const unknown = wanted.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
   if (unknown.length > 0) {
