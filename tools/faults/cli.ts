@@ -217,6 +217,7 @@ class Runner {
           KAFKA_BROKERS: this.infra.kafkaBrokers,
           KAFKA_TOPIC_PREFIX: `${namespace}.`,
           KAFKA_REPLICATION_FACTOR: String(scenario.brokers >= 3 ? 3 : 1),
+          KAFKA_MIN_INSYNC_REPLICAS: String(scenario.brokers >= 3 ? 2 : 1),
           MONGO_URL: this.infra.mongoUrl(`tthc_${namespace}`),
           REDIS_URL: this.infra.redisUrl,
           QUEUE_PREFIX: namespace,
@@ -229,7 +230,7 @@ class Runner {
       await uploadReference(intake.url, ADMIN_KEY, simulation);
       await sleep(3000); // every broadcast consumer reads the reference topics
       mark('startup', since);
-      log(`  ${fleet.replicas.length} service processes ready in ${phases.startup} s`);
+      log(`  ${fleet.replicas.filter((r) => r.running).length} service processes ready in ${phases.startup} s`);
 
       since = Date.now();
       const activePoster = new Poster(

@@ -160,6 +160,9 @@ export class Fleet {
         HOME: process.env.HOME ?? '/tmp',
         ...env,
         PORT: String(replica.port),
+        // stable per replica slot, like a StatefulSet pod name: a restarted intake fences the
+        // open Kafka transactions of the process it replaces (ignored by services without them)
+        KAFKA_TRANSACTIONAL_ID: `${replica.service}-${replica.index + 1}`,
       },
       stdio: ['ignore', out, out],
     });

@@ -216,6 +216,7 @@ export class FaultInfra {
     const voters = Array.from({ length: count }, (_, i) => `${i + 1}@127.0.0.1:${ports.kafka + 100 + i}`).join(',');
     const replication = Math.min(3, count);
     const dataDir = join(stateDir, `kafka-${node}`);
+    rmSync(dataDir, { recursive: true, force: true }); // a new cluster: no log of a previous one
     mkdirSync(dataDir, { recursive: true });
     const file = join(stateDir, `kafka-${node}.properties`);
     writeFileSync(
