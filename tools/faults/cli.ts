@@ -300,10 +300,16 @@ class Runner {
       ]);
     } catch (error) {
       aborted = true;
-      result.error = error instanceof Error ? error.message : String(error);
+      const progress = poster?.progress;
+      result.error =
+        (error instanceof Error ? error.message : String(error)) +
+        (progress === undefined
+          ? ''
+          : ` (${progress.accepted}/${progress.batches} batches accepted, last errors ${JSON.stringify(progress.lastErrors)})`);
     } finally {
       clearTimeout(timer);
       aborted = true;
+      poster?.stop();
     }
     result.loadRetries = poster?.progress.retries ?? 0;
     result.differences = lastDifferences.length;

@@ -55,6 +55,8 @@ export class Replica {
 
 export class Fleet {
   readonly replicas: Replica[];
+  /** Set by stopAll: nothing is started any more (a fault of a timed-out run may still be sleeping). */
+  private closed = false;
 
   constructor(private readonly options: FleetOptions) {
     mkdirSync(options.logDir, { recursive: true });
@@ -139,6 +141,7 @@ export class Fleet {
 
   /** Stops everything: paused replicas are resumed first, then SIGTERM (SIGKILL after 30 s). */
   async stopAll(): Promise<void> {
+    this.closed = true;
     for (const replica of this.replicas) if (replica.paused && replica.running) this.resume(replica);
     await Promise.all(
       this.replicas.filter((replica) => replica.running).map((replica) => this.terminate(replica, 30_000)),
@@ -151,6 +154,7 @@ export class Fleet {
   }
 
   private spawn(replica: Replica): void {
+    if (this.closed) throw new Error(`${replica.label} not started: the run is over`);
     const { repoRoot, env, logDir } = this.options;
     const out = openSync(join(logDir, `${replica.service}-${replica.index + 1}.log`), 'a');
     replica.child = spawn(process.execPath, [join(repoRoot, `dist/apps/${replica.service}/src/main.js`)], {

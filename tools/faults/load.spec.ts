@@ -84,3 +84,12 @@ describe('Poster', () => {
     await expect(poster.run()).rejects.toThrow(/not accepted within 0.6 s/);
   });
 });
+
+describe('Poster.stop', () => {
+  it('makes a run that is still retrying fail instead of posting on', async () => {
+    const poster = new Poster(['a'], { intakes: () => [], adminKey: 'k' }, { ...options, batchDeadlineMs: 60_000 });
+    const running = poster.run();
+    setTimeout(() => poster.stop(), 300);
+    await expect(running).rejects.toThrow(/posting stopped/);
+  });
+});

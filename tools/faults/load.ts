@@ -53,6 +53,7 @@ export class Poster {
   readonly progress: LoadProgress;
   private cursor = 0;
   private turn = 0;
+  private stopped = false;
 
   constructor(
     private readonly bodies: readonly string[],
@@ -67,7 +68,12 @@ export class Poster {
     return this.bodies.length === 0 ? 1 : this.progress.accepted / this.bodies.length;
   }
 
-  /** Posts every batch; rejects on a batch that cannot be accepted (4xx) or that times out. */
+  /** Stops posting: no request starts after this (a run that timed out must not post into the next one). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Posts every batch; rejects on a batch that cannot be accepted (4xx) or that times out, or when stopped. */
   async run(): Promise<void> {
     const started = Date.now();
     await Promise.all(
@@ -91,6 +97,7 @@ export class Poster {
     const deadline = Date.now() + this.options.batchDeadlineMs;
     let wait = 250;
     for (;;) {
+      if (this.stopped) throw new Error('posting stopped');
       const base = this.nextIntake();
       let retryAfterMs = wait;
       if (base !== undefined) {
