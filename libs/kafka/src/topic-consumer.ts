@@ -17,6 +17,7 @@ import { deadLetterTopicOf, type TopicDefinition } from '@tthc/contracts';
 import { METRICS_REGISTRY } from '@tthc/observability';
 import { processBatch, type DeadLetterEntry, type InfrastructureWaiter } from './batch-processor';
 import { assignedLag } from './consumer-lag';
+import { classifyFailure } from './failure';
 import { ContractProducer } from './contract-producer';
 import { DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink';
 import { describeFailure } from './failure';
@@ -280,7 +281,11 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       if (subscription.label === 'shared') {
         for (const topic of subscription.topics) this.assignedPartitions.set({ topic }, 0);
       }
-      this.logger.error(`consumer ${subscription.groupId} crashed, restarting: ${subscription.lastError}`);
+      // An unreachable broker is an outage the consumer waits out (readiness says so): a warning.
+      const outage = classifyFailure(event.payload.error) === 'infrastructure';
+      this.logger[outage ? 'warn' : 'error'](
+        `consumer ${subscription.groupId} crashed, restarting: ${subscription.lastError}`,
+      );
       this.scheduleRestart(subscription, consumer);
     });
     subscription.state = 'joining';

@@ -24,6 +24,21 @@ describe('kafkajsLogLevel', () => {
     expect(kafkajsLogLevel(logLevel.ERROR, { message: 'Response Metadata(key: 3, version: 6)', error })).toBe('debug');
   });
 
+  it('writes the lines of a broker outage or a leadership move as warnings, not errors', () => {
+    for (const log of [
+      { message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' },
+      { message: 'Failed to connect to seed broker, trying another broker from the list: Connection error' },
+      { message: 'Crash: KafkaJSNoBrokerAvailableError: No broker available' },
+      { message: 'Failed to send messages: This server is not the leader for that topic-partition' },
+      { message: 'Response Heartbeat(key: 12, version: 3)', error: 'The group is rebalancing, so a rejoin is needed' },
+    ]) {
+      expect(kafkajsLogLevel(logLevel.ERROR, log)).toBe('warn');
+    }
+    expect(kafkajsLogLevel(logLevel.ERROR, { message: 'Crash: KafkaJSNonRetriableError: Invalid schema' })).toBe(
+      'error',
+    );
+  });
+
   it('never hides a real error', () => {
     // The same texts outside a single response line: retries ran out, or a consumer crashed.
     expect(

@@ -37,11 +37,36 @@ export function isBenignKafkajsError(log: KafkajsLogFields): boolean {
   return BENIGN_KAFKA_RESPONSE_ERRORS.some((benign) => error === benign);
 }
 
+/**
+ * Error texts kafkajs logs at ERROR while a broker is unreachable or leadership moves, before it
+ * retries (connection attempts, "not the leader" answers, a rebalance). The services wait such
+ * outages out — readiness answers 503 and libs/kafka logs the wait — so these lines are warnings
+ * of an outage in progress, not errors of the service.
+ */
+export const KAFKA_OUTAGE_TEXTS: readonly string[] = [
+  'Connection error:',
+  'Failed to connect to seed broker',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'KafkaJSNoBrokerAvailableError',
+  'This server is not the leader for that topic-partition',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'The group is rebalancing, so a rejoin is needed',
+  'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+];
+
+/** True for a kafkajs ERROR entry that describes an unreachable broker or moving leadership. */
+export function isKafkaOutageLine(log: KafkajsLogFields): boolean {
+  const texts = [log.message, log.error].filter((text): text is string => typeof text === 'string');
+  return texts.some((text) => KAFKA_OUTAGE_TEXTS.some((outage) => text.includes(outage)));
+}
+
 /** The Nest level of a kafkajs entry, or undefined to drop it (kafkajs' NOTHING). */
 export function kafkajsLogLevel(level: number, log: KafkajsLogFields): NestLogLevelName | undefined {
   switch (level) {
     case KAFKAJS_LEVEL.ERROR:
-      return isBenignKafkajsError(log) ? 'debug' : 'error';
+      if (isBenignKafkajsError(log)) return 'debug';
+      return isKafkaOutageLine(log) ? 'warn' : 'error';
     case KAFKAJS_LEVEL.WARN:
       return 'warn';
     case KAFKAJS_LEVEL.INFO:
