@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { AppConfig } from '@tthc/config';
+import { documentStandardProblems } from './openapi';
 import { problem, ProblemFilter, sendProblem, statusOfLibraryError } from './problem';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -44,14 +45,16 @@ export async function createService(
   });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(options.title)
-      .setDescription(options.description)
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  const document = documentStandardProblems(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.title)
+        .setDescription(options.description)
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;

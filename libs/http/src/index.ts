@@ -1,3 +1,4 @@
 export * from './body';
 export * from './bootstrap';
+export * from './openapi';
 export * from './problem';
