@@ -44,5 +44,5 @@ trap cleanup EXIT
 
 rm -rf .local/fuzz
 node dist/tools/fuzz/cli.js --schemathesis "$VENV/bin/schemathesis" --out .local/fuzz \
-  --examples "${FUZZ_EXAMPLES:-25}" --seed "${FUZZ_SEED:-1}" --port-base "${FUZZ_PORT_BASE:-3311}"
+  --examples "${FUZZ_EXAMPLES:-25}" --seed "${FUZZ_SEED:-1}" --port-base "${FUZZ_PORT_BASE:-3911}"
 echo "==> API fuzzing passed in $(($(date +%s) - started_at)) s"

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import IORedis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -42,6 +43,11 @@ export class FuzzStack {
 
   /** Starts the four services (logs in `<logDir>/<service>.log`) and waits until each answers ready. */
   async start(): Promise<void> {
+    for (const service of SERVICE_NAMES) {
+      if (await portAnswers(this.port(service))) {
+        throw new Error(`port ${this.port(service)} is already in use; choose other ports (FUZZ_PORT_BASE)`);
+      }
+    }
     for (const service of SERVICE_NAMES) {
       const log = openSync(join(this.logDir, `${service}.log`), 'w');
       const child = spawn(process.execPath, [resolve(__dirname, `../../apps/${service}/src/main.js`)], {
@@ -127,6 +133,17 @@ export class FuzzStack {
       await admin.disconnect();
     }
   }
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   ReferenceObject,
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
 export type { SchemaObject };
@@ -63,6 +64,7 @@ export function ApiProblems(answers: Record<number, string>): MethodDecorator & 
  * - every `/v1` operation needs a bearer key: it lists the `bearer` security requirement and the
  *   401 and 403 answers of the AuthGuard;
  * - every operation with a request body can answer 400, 413 and 415 (libs/http body parsing);
+ *   a body schema (@ApiBody) describes the JSON form; other media types (NDJSON, CSV) are text;
  * - every 4xx and 5xx answer is a problem document: `application/problem+json`, PROBLEM_SCHEMA.
  */
 export function documentStandardProblems(document: OpenAPIObject): OpenAPIObject {
@@ -82,7 +84,15 @@ export function documentStandardProblems(document: OpenAPIObject): OpenAPIObject
         }
         Object.assign(added, STANDARD_PROBLEMS.protected);
       }
-      if (operation.requestBody !== undefined) Object.assign(added, STANDARD_PROBLEMS.withBody);
+      const body = operation.requestBody;
+      if (body !== undefined) {
+        Object.assign(added, STANDARD_PROBLEMS.withBody);
+        if (!('$ref' in body)) {
+          for (const [type, media] of Object.entries(body.content)) {
+            if (type !== 'application/json') media.schema = { type: 'string' };
+          }
+        }
+      }
       for (const [status, description] of Object.entries(added)) {
         operation.responses[status] ??= { description: `${PROBLEM_CONTENT_TYPE}: ${description}` };
       }
@@ -93,4 +103,58 @@ export function documentStandardProblems(document: OpenAPIObject): OpenAPIObject
     }
   }
   return document;
+}
+
+/**
+ * Small builders of response and request schemas (OpenAPI 3.0). Objects list their properties;
+ * every property is required unless named in `optional`; more properties are allowed (answers may
+ * grow, CONTRACT: extended, never broken).
+ */
+export const schema = {
+  string: (extra: SchemaObject = {}): SchemaObject => ({ type: 'string', ...extra }),
+  integer: (extra: SchemaObject = {}): SchemaObject => ({ type: 'integer', ...extra }),
+  number: (extra: SchemaObject = {}): SchemaObject => ({ type: 'number', ...extra }),
+  boolean: (): SchemaObject => ({ type: 'boolean' }),
+  /** An ISO 8601 instant as the services write it (`2017-03-14T02:12:00.000Z`). */
+  instant: (): SchemaObject => ({ type: 'string', format: 'date-time' }),
+  /** A local date `YYYY-MM-DD`. */
+  date: (): SchemaObject => ({ type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
+  enumOf: (values: readonly string[]): SchemaObject => ({ type: 'string', enum: [...values] }),
+  nullable: (inner: SchemaObject): SchemaObject => ({ ...inner, nullable: true }),
+  array: (items: SchemaObject, extra: SchemaObject = {}): SchemaObject => ({ type: 'array', items, ...extra }),
+  object: (properties: Record<string, SchemaObject>, optional: readonly string[] = []): SchemaObject => {
+    const required = Object.keys(properties).filter((name) => !optional.includes(name));
+    return { type: 'object', properties, ...(required.length > 0 ? { required } : {}) };
+  },
+  /** Any JSON object (its shape documented elsewhere). */
+  anyObject: (): SchemaObject => ({ type: 'object' }),
+};
+
+/**
+ * The OpenAPI 3.0 schema of a zod schema (libs/contracts): what a request must be (`input`, the
+ * default) or what an answer carries (`output`). One home for each shape: the contract itself.
+ */
+export function schemaOfZod(source: z.ZodType, io: 'input' | 'output' = 'input'): SchemaObject {
+  const generated = z.toJSONSchema(source, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  delete generated.$schema;
+  // zod closes output objects (additionalProperties: false); answers may grow, so they stay open.
+  return io === 'output' ? openObjects(generated) : generated;
+}
+
+function openObjects(node: Record<string, unknown>): Record<string, unknown> {
+  const opened: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'additionalProperties' && value === false) continue;
+    if (Array.isArray(value)) {
+      opened[key] = value.map((item: unknown) => (isRecord(item) ? openObjects(item) : item));
+    } else opened[key] = isRecord(value) ? openObjects(value) : value;
+  }
+  return opened;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

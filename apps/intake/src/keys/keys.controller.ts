@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
-import { readJson } from '@tthc/http';
+import { ApiJson, readJson } from '@tthc/http';
 import { ApiAuthProblems, ApiWriteProblems } from '../shared/api-responses';
+import { CREATED_KEY, DESK_BODY, DESKS, VIEWER_BODY, VIEWERS } from '../shared/api-schemas';
 import { KeysService, type ListedKey } from './keys.service';
 
 const CREATED = 'The key record is durably in Kafka: {"id","key"} — the key is shown only this once';
@@ -19,8 +20,8 @@ export class KeysController {
   @Post('desks')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a desk key for one or more agency subtrees (CONTRACT §2)' })
-  @ApiBody({ description: '{"name","agencyCodes":["<known agency code>", ...]}' })
-  @ApiResponse({ status: 201, description: CREATED })
+  @ApiBody({ description: '{"name","agencyCodes":["<known agency code>", ...]}', schema: DESK_BODY })
+  @ApiJson(201, CREATED, CREATED_KEY)
   @ApiWriteProblems()
   createDesk(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
     return this.keys.createDesk(readJson(request));
@@ -29,8 +30,8 @@ export class KeysController {
   @Post('viewers')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a viewer key for one agency subtree (CONTRACT §2)' })
-  @ApiBody({ description: '{"name","agencyCode":"<known agency code>"}' })
-  @ApiResponse({ status: 201, description: CREATED })
+  @ApiBody({ description: '{"name","agencyCode":"<known agency code>"}', schema: VIEWER_BODY })
+  @ApiJson(201, CREATED, CREATED_KEY)
   @ApiWriteProblems()
   createViewer(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
     return this.keys.createViewer(readJson(request));
@@ -38,14 +39,14 @@ export class KeysController {
 
   @Get('desks')
   @ApiOperation({ summary: 'Desk keys: id, name, agencyCodes, createdAt, revokedAt (never the key or its hash)' })
-  @ApiResponse({ status: 200, description: 'JSON array, oldest first' })
+  @ApiJson(200, 'JSON array, oldest first', DESKS)
   desks(): ListedKey[] {
     return this.keys.list('desk');
   }
 
   @Get('viewers')
   @ApiOperation({ summary: 'Viewer keys: id, name, agencyCode, createdAt, revokedAt (never the key or its hash)' })
-  @ApiResponse({ status: 200, description: 'JSON array, oldest first' })
+  @ApiJson(200, 'JSON array, oldest first', VIEWERS)
   viewers(): ListedKey[] {
     return this.keys.list('viewer');
   }
