@@ -5,7 +5,8 @@
 #  - builds dist/ (FUZZ_BUILD=0 skips it),
 #  - reuses Kafka, MongoDB and Redis when they answer, else starts them (deploy/local/infra.sh,
 #    test mode) and stops them again at the end,
-#  - FUZZ_EXAMPLES (default 25) test cases per operation and phase, FUZZ_SEED (default 1).
+#  - FUZZ_EXAMPLES (default 100) test cases per operation and phase, FUZZ_SEED (default 1);
+#    a phase running longer than FUZZ_PHASE_TIMEOUT seconds (default 180) fails.
 # Exits non-zero on any failure (5xx, undocumented status, wrong content type or schema).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,5 +45,5 @@ trap cleanup EXIT
 
 rm -rf .local/fuzz
 node dist/tools/fuzz/cli.js --schemathesis "$VENV/bin/schemathesis" --out .local/fuzz \
-  --examples "${FUZZ_EXAMPLES:-25}" --seed "${FUZZ_SEED:-1}" --port-base "${FUZZ_PORT_BASE:-3911}"
+  --examples "${FUZZ_EXAMPLES:-100}" --phase-timeout "${FUZZ_PHASE_TIMEOUT:-180}" --seed "${FUZZ_SEED:-1}" --port-base "${FUZZ_PORT_BASE:-3911}"
 echo "==> API fuzzing passed in $(($(date +%s) - started_at)) s"

@@ -3,8 +3,8 @@
  * authorization matrix"); run by `npm run test:fuzz` (scripts/fuzz.sh), which installs
  * schemathesis and starts the infrastructure first.
  *
- *   node dist/tools/fuzz/cli.js --schemathesis <path> [--examples 25] [--seed 1] [--port-base 3911]
- *                               [--out .local/fuzz]
+ *   node dist/tools/fuzz/cli.js --schemathesis <path> [--examples 100] [--seed 1] [--port-base 3911]
+ *                               [--phase-timeout 180] [--out .local/fuzz]
  *
  * Starts the services from dist/ in a fresh namespace, seeds a little data and a desk and a viewer
  * key (seed.ts), then runs schemathesis phase by phase: the reads and the desk API with each role
@@ -93,10 +93,20 @@ function args(): Map<string, string> {
   return parsed;
 }
 
-function runSchemathesis(binary: string, argv: string[], logFile: string): Promise<{ code: number; output: string }> {
+/** Runs one schemathesis phase; past `timeoutMs` it is stopped and the phase fails. */
+function runSchemathesis(
+  binary: string,
+  argv: string[],
+  logFile: string,
+  timeoutMs: number,
+): Promise<{ code: number; output: string }> {
   return new Promise((done, fail) => {
     const child = spawn(binary, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
+    const timer = setTimeout(() => {
+      output += `\nFAILURES: the phase did not finish within ${timeoutMs / 1000} s (--phase-timeout)\n`;
+      child.kill('SIGTERM');
+    }, timeoutMs);
     const take = (chunk: Buffer) => {
       output += chunk.toString('utf8');
     };
@@ -104,8 +114,9 @@ function runSchemathesis(binary: string, argv: string[], logFile: string): Promi
     child.stderr.on('data', take);
     child.on('error', fail);
     child.on('close', (code) => {
+      clearTimeout(timer);
       writeFileSync(logFile, output);
-      done({ code: code ?? 1, output });
+      done({ code: code === 0 && !output.includes('did not finish within') ? 0 : (code ?? 1), output });
     });
   });
 }
@@ -114,7 +125,8 @@ async function main(): Promise<void> {
   const options = args();
   const binary = options.get('schemathesis');
   if (binary === undefined || binary === '') throw new Error('--schemathesis <path> is required');
-  const examples = Number(options.get('examples') ?? '25');
+  const examples = Number(options.get('examples') ?? '100');
+  const phaseTimeoutMs = Number(options.get('phase-timeout') ?? '180') * 1000;
   const seedValue = options.get('seed') ?? '1';
   const out = resolve(options.get('out') ?? '.local/fuzz');
   mkdirSync(out, { recursive: true });
@@ -165,7 +177,7 @@ async function main(): Promise<void> {
         reportDir,
         ...phase.filters,
       ];
-      const { code, output } = await runSchemathesis(binary, argv, `${reportDir}.log`);
+      const { code, output } = await runSchemathesis(binary, argv, `${reportDir}.log`, phaseTimeoutMs);
       const generated = Number(/(\d+) generated/.exec(output)?.[1] ?? '0');
       const failures = Number(/(\d+) (?:found \d+ unique )?failures?/.exec(output)?.[1] ?? (code === 0 ? '0' : '1'));
       const result = {

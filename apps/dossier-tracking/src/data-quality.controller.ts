@@ -27,8 +27,13 @@ export class DataQualityController {
   @Get()
   @RequireRoles('admin')
   @ApiOperation({ summary: 'Data-quality findings, oldest first: { total, items }' })
-  @ApiQuery({ name: 'limit', required: false, description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'offset', required: false, description: 'default 0' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}`,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+  })
+  @ApiQuery({ name: 'offset', required: false, description: 'default 0', schema: { type: 'integer', minimum: 0 } })
   @ApiJson(200, '{total, items: [{id, kind, dossierCode, deskId, eventId, detail, firstSeenAt}]}', DATA_QUALITY)
   @ApiProblem(400, 'limit or offset is not an integer in its range')
   async list(@Query('limit') limit?: string, @Query('offset') offset?: string) {

@@ -30,8 +30,20 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 /** Query parameters and problem answers shared by the period reports. */
 function ApiPeriodReport(): MethodDecorator {
   return applyDecorators(
-    ApiQuery({ name: 'from', required: true, description: 'first day, YYYY-MM-DD' }),
-    ApiQuery({ name: 'to', required: true, description: 'last day (inclusive), YYYY-MM-DD, not before from' }),
+    ApiQuery({
+      name: 'from',
+      required: true,
+      description: 'first day, YYYY-MM-DD',
+      example: '2017-01-01',
+      schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    }),
+    ApiQuery({
+      name: 'to',
+      required: true,
+      description: 'last day (inclusive), YYYY-MM-DD, not before from',
+      example: '2017-12-31',
+      schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+    }),
     ApiScopeParams(),
     ApiQuery({ name: 'field', required: false, description: 'only this field code' }),
     ApiQuery({ name: 'procedure', required: false, description: 'only this procedure code' }),
@@ -122,8 +134,13 @@ export class ReportsController {
   @Get('overdue')
   @ApiOperation({ summary: 'The pending overdue dossiers as of now (not waiting, due date before today), paged' })
   @ApiScopeParams()
-  @ApiQuery({ name: 'page', required: false, description: '≥ 1, default 1' })
-  @ApiQuery({ name: 'pageSize', required: false, description: '1–500, default 50' })
+  @ApiQuery({ name: 'page', required: false, description: '≥ 1, default 1', schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({
+    name: 'pageSize',
+    required: false,
+    description: '1–500, default 50',
+    schema: { type: 'integer', minimum: 1, maximum: 500 },
+  })
   @ApiQuery({ name: 'sort', required: false, enum: ['dueAt', 'daysOverdue', 'code', 'agency'] })
   @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
   @ApiJson(200, '{items: [{code, agency, procedure, dueAt, daysOverdue}], page, pageSize, total, dataAsOf}', OVERDUE)
