@@ -27,6 +27,9 @@ import { ReportsService } from './reports.service';
 const PROBLEM = 'application/problem+json';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** A day of a report period (a real calendar date; 400 otherwise). */
+const REPORT_DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+
 /** Query parameters and problem answers shared by the period reports. */
 function ApiPeriodReport(): MethodDecorator {
   return applyDecorators(
@@ -34,15 +37,13 @@ function ApiPeriodReport(): MethodDecorator {
       name: 'from',
       required: true,
       description: 'first day, YYYY-MM-DD',
-      example: '2017-01-01',
-      schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+      schema: { ...REPORT_DATE, example: '2017-01-01' },
     }),
     ApiQuery({
       name: 'to',
       required: true,
       description: 'last day (inclusive), YYYY-MM-DD, not before from',
-      example: '2017-12-31',
-      schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+      schema: { ...REPORT_DATE, example: '2017-12-31' },
     }),
     ApiScopeParams(),
     ApiQuery({ name: 'field', required: false, description: 'only this field code' }),
