@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { seed } from './seed';
 import { FuzzStack, type FuzzedService } from './stack';
 
@@ -101,7 +101,12 @@ function runSchemathesis(
   timeoutMs: number,
 ): Promise<{ code: number; output: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(binary, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    // In the output folder: schemathesis keeps a cache (.schemathesis/) in its working directory.
+    const child = spawn(binary, argv, {
+      cwd: dirname(logFile),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let output = '';
     const timer = setTimeout(() => {
       output += `\nFAILURES: the phase did not finish within ${timeoutMs / 1000} s (--phase-timeout)\n`;
@@ -125,6 +130,7 @@ async function main(): Promise<void> {
   const options = args();
   const binary = options.get('schemathesis');
   if (binary === undefined || binary === '') throw new Error('--schemathesis <path> is required');
+  const schemathesis = resolve(binary);
   const examples = Number(options.get('examples') ?? '100');
   const phaseTimeoutMs = Number(options.get('phase-timeout') ?? '180') * 1000;
   const seedValue = options.get('seed') ?? '1';
@@ -177,7 +183,7 @@ async function main(): Promise<void> {
         reportDir,
         ...phase.filters,
       ];
-      const { code, output } = await runSchemathesis(binary, argv, `${reportDir}.log`, phaseTimeoutMs);
+      const { code, output } = await runSchemathesis(schemathesis, argv, `${reportDir}.log`, phaseTimeoutMs);
       const generated = Number(/(\d+) generated/.exec(output)?.[1] ?? '0');
       const failures = Number(/(\d+) (?:found \d+ unique )?failures?/.exec(output)?.[1] ?? (code === 0 ? '0' : '1'));
       const result = {
