@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireRoles } from '@tthc/auth';
-import { problem, ProblemException } from '@tthc/http';
+import { ApiJson, ApiProblem, problem, ProblemException } from '@tthc/http';
 import { TrackingRepository } from './persistence/tracking.repository';
+import { DATA_QUALITY } from './api-schemas';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -29,8 +30,15 @@ export class DataQualityController {
     summary:
       'Data-quality findings (incl. desk-scope refusals foreign_desk, conflicting_receipt), oldest first: { total, items }',
   })
-  @ApiQuery({ name: 'limit', required: false, description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}` })
-  @ApiQuery({ name: 'offset', required: false, description: 'default 0' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}`,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+  })
+  @ApiQuery({ name: 'offset', required: false, description: 'default 0', schema: { type: 'integer', minimum: 0 } })
+  @ApiJson(200, '{total, items: [{id, kind, dossierCode, deskId, eventId, detail, firstSeenAt}]}', DATA_QUALITY)
+  @ApiProblem(400, 'limit or offset is not an integer in its range')
   async list(@Query('limit') limit?: string, @Query('offset') offset?: string) {
     const { total, items } = await this.repository.listQuality(
       integerParam('limit', limit, DEFAULT_LIMIT, 1, MAX_LIMIT),

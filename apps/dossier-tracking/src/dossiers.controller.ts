@@ -1,10 +1,11 @@
 import { Controller, Get, Param, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
-import { problem, ProblemException } from '@tthc/http';
+import { ApiJson, ApiProblems, problem, ProblemException } from '@tthc/http';
 import { ReferenceData } from '@tthc/reference';
 import { TrackingRepository } from './persistence/tracking.repository';
 import { compareEvents } from './domain/fold';
+import { DOSSIER, EXAMPLE_DOSSIER_CODE } from './api-schemas';
 
 @ApiTags('dossiers')
 @ApiBearerAuth()
@@ -18,6 +19,12 @@ export class DossiersController {
   @Get(':code')
   @RequireRoles('admin', 'viewer')
   @ApiOperation({ summary: "A dossier's state, due-date history, outcome and timeline (CONTRACT §6)" })
+  @ApiParam({ name: 'code', description: 'dossier code', example: EXAMPLE_DOSSIER_CODE })
+  @ApiJson(200, '{dossierCode, kind, version, state, timeline}', DOSSIER)
+  @ApiProblems({
+    403: "a desk key, or (viewer) the dossier's agency is outside the key's subtree",
+    404: 'no dossier with this code',
+  })
   @ApiResponse({ status: 200, description: '{dossierCode, kind, version, state, timeline}' })
   @ApiResponse({ status: 401, description: 'application/problem+json: missing or wrong key' })
   @ApiResponse({ status: 403, description: "application/problem+json: this key's role may not read dossiers" })

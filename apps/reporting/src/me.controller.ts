@@ -1,6 +1,8 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
+import { ApiJson } from '@tthc/http';
+import { ME } from './reports/api-schemas';
 
 /** Who the presented key is (the dashboard's sign-in). */
 @ApiTags('reports')
@@ -10,7 +12,7 @@ export class MeController {
   @Get()
   @RequireRoles('viewer', 'admin')
   @ApiOperation({ summary: 'The role, name and agency of the presented key' })
-  @ApiResponse({ status: 200, description: "{role, name, agencyCode?} (agencyCode: a viewer's subtree root)" })
+  @ApiJson(200, "{role, name, agencyCode?} (agencyCode: a viewer's subtree root)", ME)
   @ApiResponse({ status: 401, description: 'application/problem+json: missing or wrong key' })
   @ApiResponse({ status: 403, description: 'application/problem+json: a desk key' })
   me(@Req() request: AuthenticatedRequest) {

@@ -1,4 +1,5 @@
 export * from './body';
 export * from './bootstrap';
+export * from './openapi';
 export * from './problem';
 export * from './unread-body';

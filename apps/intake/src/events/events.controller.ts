@@ -2,7 +2,8 @@ import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
-import { readJsonOrNdjson } from '@tthc/http';
+import { ApiJson, readJsonOrNdjson } from '@tthc/http';
+import { ACCEPTED, EVENTS_BODY } from '../shared/api-schemas';
 import { EventRateLimiter } from '../rate-limit/rate-limiter';
 import { EventIntakeService, MAX_EVENTS_PER_REQUEST } from './event-intake.service';
 
@@ -21,8 +22,8 @@ export class EventsController {
   @RequireRoles('admin', 'desk')
   @ApiOperation({ summary: 'Post dossier events (CONTRACT §4): one object, an array of 1–1000, or NDJSON' })
   @ApiConsumes('application/json', 'application/x-ndjson')
-  @ApiBody({ description: 'One event, an array of events, or one event per line (NDJSON)' })
-  @ApiResponse({ status: 202, description: 'Every event is durably in Kafka: {"accepted": n}' })
+  @ApiBody({ description: 'One event, an array of events, or one event per line (NDJSON)', schema: EVENTS_BODY })
+  @ApiJson(202, 'Every event is durably in Kafka: {"accepted": n}', ACCEPTED)
   @ApiResponse({
     status: 400,
     description:

@@ -3,7 +3,8 @@ import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, Ap
 import type { Request, Response } from 'express';
 import { RequireRoles } from '@tthc/auth';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
-import { bodyChunks, mediaType, problem, ProblemException } from '@tthc/http';
+import { ApiJson, bodyChunks, mediaType, problem, ProblemException } from '@tthc/http';
+import { IMPORT_LIST, IMPORT_VIEW } from '../shared/api-schemas';
 import { ApiAuthProblems } from '../shared/api-responses';
 import { ImportService, type ImportView } from './import.service';
 import { IMPORT_FORMATS } from './line-parser';
@@ -40,11 +41,12 @@ export class ImportsController {
     description:
       'NDJSON: one event object a line. CSV: header row eventId,type,occurredAt,dossierCode plus any of procedureCode, agencyCode, receivingAgencyCode, fieldCode, channel, submittedAt, dueAt, reason, toAgencyCode, newDueAt, outcome; empty cell = absent',
   })
-  @ApiResponse({ status: 202, description: `Stored and queued; Location: /v1/admin/imports/{id}. ${VIEW}` })
-  @ApiResponse({
-    status: 200,
-    description: 'The same file was already uploaded for this desk: the existing import, nothing is counted twice',
-  })
+  @ApiJson(202, `Stored and queued; Location: /v1/admin/imports/{id}. ${VIEW}`, IMPORT_VIEW)
+  @ApiJson(
+    200,
+    'The same file was already uploaded for this desk: the existing import, nothing is counted twice',
+    IMPORT_VIEW,
+  )
   @ApiResponse({ status: 400, description: `${PROBLEM}: bad desk, CSV header, or no event line` })
   @ApiResponse({ status: 413, description: `${PROBLEM}: larger than INTAKE_IMPORT_MAX_BYTES` })
   @ApiResponse({ status: 415, description: `${PROBLEM}: Content-Type is not text/csv or application/x-ndjson` })
@@ -75,7 +77,7 @@ export class ImportsController {
 
   @Get()
   @ApiOperation({ summary: 'Bulk imports, newest first (without rejection reasons)' })
-  @ApiResponse({ status: 200, description: `JSON array of ${VIEW} without rejections` })
+  @ApiJson(200, `JSON array of ${VIEW} without rejections`, IMPORT_LIST)
   list(): Promise<ImportView[]> {
     return this.imports.list();
   }
@@ -83,7 +85,7 @@ export class ImportsController {
   @Get(':id')
   @ApiOperation({ summary: 'Progress of a bulk import: processed / total, accepted, rejected lines with reasons' })
   @ApiParam({ name: 'id' })
-  @ApiResponse({ status: 200, description: `${VIEW}; rejections lists the first 1000 rejected lines` })
+  @ApiJson(200, `${VIEW}; rejections lists the first 1000 rejected lines`, IMPORT_VIEW)
   @ApiResponse({ status: 404, description: `${PROBLEM}: no import with this id` })
   get(@Param('id') id: string): Promise<ImportView> {
     return this.imports.get(id);

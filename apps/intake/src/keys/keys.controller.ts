@@ -1,7 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
-import { readJson, SMALL_BODY_BYTES } from '@tthc/http';
+import { ApiJson, readJson, SMALL_BODY_BYTES } from '@tthc/http';
+import { CREATED_KEY, DESK_BODY, DESKS, VIEWER_BODY, VIEWERS } from '../shared/api-schemas';
 import { ApiAuthProblems, ApiWriteProblems } from '../shared/api-responses';
 import { KeysService, type ListedKey } from './keys.service';
 
@@ -19,8 +20,8 @@ export class KeysController {
   @Post('desks')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a desk key for one or more agency subtrees (CONTRACT §2)' })
-  @ApiBody({ description: '{"name","agencyCodes":["<known agency code>", ...]}' })
-  @ApiResponse({ status: 201, description: CREATED })
+  @ApiBody({ description: '{"name","agencyCodes":["<known agency code>", ...]}', schema: DESK_BODY })
+  @ApiJson(201, CREATED, CREATED_KEY)
   @ApiWriteProblems()
   async createDesk(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
     return this.keys.createDesk(await readJson(request, SMALL_BODY_BYTES));
@@ -29,8 +30,8 @@ export class KeysController {
   @Post('viewers')
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a viewer key for one agency subtree (CONTRACT §2)' })
-  @ApiBody({ description: '{"name","agencyCode":"<known agency code>"}' })
-  @ApiResponse({ status: 201, description: CREATED })
+  @ApiBody({ description: '{"name","agencyCode":"<known agency code>"}', schema: VIEWER_BODY })
+  @ApiJson(201, CREATED, CREATED_KEY)
   @ApiWriteProblems()
   async createViewer(@Req() request: AuthenticatedRequest): Promise<{ id: string; key: string }> {
     return this.keys.createViewer(await readJson(request, SMALL_BODY_BYTES));
@@ -38,14 +39,14 @@ export class KeysController {
 
   @Get('desks')
   @ApiOperation({ summary: 'Desk keys: id, name, agencyCodes, createdAt, revokedAt (never the key or its hash)' })
-  @ApiResponse({ status: 200, description: 'JSON array, oldest first' })
+  @ApiJson(200, 'JSON array, oldest first', DESKS)
   desks(): ListedKey[] {
     return this.keys.list('desk');
   }
 
   @Get('viewers')
   @ApiOperation({ summary: 'Viewer keys: id, name, agencyCode, createdAt, revokedAt (never the key or its hash)' })
-  @ApiResponse({ status: 200, description: 'JSON array, oldest first' })
+  @ApiJson(200, 'JSON array, oldest first', VIEWERS)
   viewers(): ListedKey[] {
     return this.keys.list('viewer');
   }

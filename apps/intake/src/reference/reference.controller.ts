@@ -3,11 +3,22 @@ import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/s
 import { RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import type { Agency, Field, Procedure } from '@tthc/contracts';
-import { readJson, SMALL_BODY_BYTES } from '@tthc/http';
+import { ApiJson, readJson, SMALL_BODY_BYTES } from '@tthc/http';
+import {
+  AGENCIES,
+  AGENCIES_BODY,
+  CALENDAR,
+  CALENDAR_BODY,
+  FIELDS,
+  FIELDS_BODY,
+  PROCEDURES,
+  PROCEDURES_BODY,
+  UPSERTED,
+} from '../shared/api-schemas';
 import { ApiAuthProblems, ApiWriteProblems } from '../shared/api-responses';
 import { ReferenceAdminService, type CalendarAnswer } from './reference-admin.service';
 
-const UPSERTED = 'Every entry is durably in Kafka and applied: {"upserted": n}';
+const UPSERTED_TEXT = 'Every entry is durably in Kafka and applied: {"upserted": n}';
 
 @ApiTags('reference')
 @ApiAuthProblems()
@@ -30,8 +41,11 @@ export class ReferenceController {
     summary:
       'Upsert agencies by code (CONTRACT §3); parents must exist, no cycles, validTo ≥ validFrom, known successor',
   })
-  @ApiBody({ description: '[{"code","name","parentCode"|null,"level","validFrom"?,"validTo"?,"successorCode"?}]' })
-  @ApiResponse({ status: 200, description: UPSERTED })
+  @ApiBody({
+    description: '[{"code","name","parentCode"|null,"level","validFrom"?,"validTo"?,"successorCode"?}]',
+    schema: AGENCIES_BODY,
+  })
+  @ApiJson(200, UPSERTED_TEXT, UPSERTED)
   @ApiWriteProblems()
   async putAgencies(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
     return this.admin.putAgencies(await this.body(request));
@@ -41,8 +55,8 @@ export class ReferenceController {
   @HttpCode(200)
   @RequireRoles('admin')
   @ApiOperation({ summary: 'Upsert fields (lĩnh vực) by code (CONTRACT §3)' })
-  @ApiBody({ description: '[{"code","name"}]' })
-  @ApiResponse({ status: 200, description: UPSERTED })
+  @ApiBody({ description: '[{"code","name"}]', schema: FIELDS_BODY })
+  @ApiJson(200, UPSERTED_TEXT, UPSERTED)
   @ApiWriteProblems()
   async putFields(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
     return this.admin.putFields(await this.body(request));
@@ -52,8 +66,11 @@ export class ReferenceController {
   @HttpCode(200)
   @RequireRoles('admin')
   @ApiOperation({ summary: 'Upsert procedures by code (CONTRACT §3); fieldCode must be a known field' })
-  @ApiBody({ description: '[{"code","name","fieldCode","processingTime":{"value","unit"}|null}]' })
-  @ApiResponse({ status: 200, description: UPSERTED })
+  @ApiBody({
+    description: '[{"code","name","fieldCode","processingTime":{"value","unit"}|null}]',
+    schema: PROCEDURES_BODY,
+  })
+  @ApiJson(200, UPSERTED_TEXT, UPSERTED)
   @ApiWriteProblems()
   async putProcedures(@Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
     return this.admin.putProcedures(await this.body(request));
@@ -64,8 +81,11 @@ export class ReferenceController {
   @RequireRoles('admin')
   @ApiOperation({ summary: "Replace a year's working calendar (holidays incl. compensatory days, working Saturdays)" })
   @ApiParam({ name: 'year', example: '2026' })
-  @ApiBody({ description: '{"holidays":["YYYY-MM-DD",...],"workingSaturdays":["YYYY-MM-DD",...]}' })
-  @ApiResponse({ status: 200, description: 'The table is durably in Kafka and applied: {"upserted": 1}' })
+  @ApiBody({
+    description: '{"holidays":["YYYY-MM-DD",...],"workingSaturdays":["YYYY-MM-DD",...]}',
+    schema: CALENDAR_BODY,
+  })
+  @ApiJson(200, 'The table is durably in Kafka and applied: {"upserted": 1}', UPSERTED)
   @ApiWriteProblems()
   async putCalendar(@Param('year') year: string, @Req() request: AuthenticatedRequest): Promise<{ upserted: number }> {
     return this.admin.putCalendar(year, await readJson(request, SMALL_BODY_BYTES));
@@ -74,7 +94,7 @@ export class ReferenceController {
   @Get('agencies')
   @RequireRoles('admin', 'viewer')
   @ApiOperation({ summary: 'The agencies this service knows, by code' })
-  @ApiResponse({ status: 200, description: 'JSON array of agencies' })
+  @ApiJson(200, 'JSON array of agencies', AGENCIES)
   agencies(): Agency[] {
     return this.admin.agencies();
   }
@@ -82,7 +102,7 @@ export class ReferenceController {
   @Get('fields')
   @RequireRoles('admin', 'viewer')
   @ApiOperation({ summary: 'The fields this service knows, by code' })
-  @ApiResponse({ status: 200, description: 'JSON array of fields' })
+  @ApiJson(200, 'JSON array of fields', FIELDS)
   fields(): Field[] {
     return this.admin.fields();
   }
@@ -90,7 +110,7 @@ export class ReferenceController {
   @Get('procedures')
   @RequireRoles('admin', 'viewer')
   @ApiOperation({ summary: 'The procedures this service knows, by code' })
-  @ApiResponse({ status: 200, description: 'JSON array of procedures' })
+  @ApiJson(200, 'JSON array of procedures', PROCEDURES)
   procedures(): Procedure[] {
     return this.admin.procedures();
   }
@@ -101,10 +121,7 @@ export class ReferenceController {
     summary: "A year's calendar in force: the uploaded table, else the shipped default, with its source",
   })
   @ApiParam({ name: 'year', example: '2026' })
-  @ApiResponse({
-    status: 200,
-    description: '{"year","holidays","workingSaturdays","source":"uploaded"|"default"|"none","confidence"}',
-  })
+  @ApiJson(200, '{"year","holidays","workingSaturdays","source":"uploaded"|"default"|"none","confidence"}', CALENDAR)
   @ApiResponse({ status: 400, description: 'application/problem+json: the year is not four digits' })
   calendar(@Param('year') year: string): CalendarAnswer {
     return this.admin.calendar(year);

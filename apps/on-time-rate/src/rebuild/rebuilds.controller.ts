@@ -2,6 +2,8 @@ import { Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireRoles } from '@tthc/auth';
+import { ApiJson } from '@tthc/http';
+import { REBUILD_VIEW } from './api-schemas';
 import { RebuildService } from './rebuild.service';
 import type { RebuildView } from './rebuild.store';
 
@@ -25,7 +27,7 @@ export class RebuildsController {
     summary:
       'Rebuild: recompute every counter from the stored dossier snapshots under the current counting policies, as a job',
   })
-  @ApiResponse({ status: 202, description: `Queued; Location: ${REBUILDS_PATH}/{id}. ${VIEW}` })
+  @ApiJson(202, `Queued; Location: ${REBUILDS_PATH}/{id}. ${VIEW}`, REBUILD_VIEW)
   @ApiResponse({ status: 409, description: `${PROBLEM}: a rebuild is already queued or running (rebuild: its id)` })
   async start(@Res() response: Response): Promise<void> {
     const view = await this.rebuilds.start();
@@ -35,7 +37,7 @@ export class RebuildsController {
   @Get(':id')
   @ApiOperation({ summary: 'Progress and result of a rebuild' })
   @ApiParam({ name: 'id' })
-  @ApiResponse({ status: 200, description: VIEW })
+  @ApiJson(200, VIEW, REBUILD_VIEW)
   @ApiResponse({ status: 404, description: `${PROBLEM}: no rebuild with this id` })
   get(@Param('id') id: string): Promise<RebuildView> {
     return this.rebuilds.get(id);

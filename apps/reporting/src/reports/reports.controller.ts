@@ -2,6 +2,17 @@ import { applyDecorators, Controller, Get, Param, Query, Req, Res, StreamableFil
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
+import { ApiJson } from '@tthc/http';
+import {
+  EXAMPLE_DOSSIER_CODE,
+  FORM_06A_CONTENT,
+  INDICATORS,
+  OVERDUE,
+  REFERENCE_LISTS,
+  REPORT_DOSSIER,
+  SUMMARY,
+  TIMESERIES,
+} from './api-schemas';
 import { form06aCsv, form06aFilename, form06aXlsx } from './form-06a-export';
 import {
   form06aQuerySchema,
@@ -16,11 +27,24 @@ import { ReportsService } from './reports.service';
 const PROBLEM = 'application/problem+json';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** A day of a report period (a real calendar date; 400 otherwise). */
+const REPORT_DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+
 /** Query parameters and problem answers shared by the period reports. */
 function ApiPeriodReport(): MethodDecorator {
   return applyDecorators(
-    ApiQuery({ name: 'from', required: true, description: 'first day, YYYY-MM-DD' }),
-    ApiQuery({ name: 'to', required: true, description: 'last day (inclusive), YYYY-MM-DD, not before from' }),
+    ApiQuery({
+      name: 'from',
+      required: true,
+      description: 'first day, YYYY-MM-DD',
+      schema: { ...REPORT_DATE, example: '2017-01-01' },
+    }),
+    ApiQuery({
+      name: 'to',
+      required: true,
+      description: 'last day (inclusive), YYYY-MM-DD, not before from',
+      schema: { ...REPORT_DATE, example: '2017-12-31' },
+    }),
     ApiScopeParams(),
     ApiQuery({ name: 'field', required: false, description: 'only this field code' }),
     ApiQuery({ name: 'procedure', required: false, description: 'only this procedure code' }),
@@ -42,6 +66,7 @@ function ApiScopeParams(): MethodDecorator {
       enum: ['true', 'false'],
       description: "true: count each row under its agency's newest successor (today's structure)",
     }),
+    ApiResponse({ status: 400, description: `${PROBLEM} with errors: [{path, message}] naming each bad parameter` }),
     ApiResponse({ status: 401, description: `${PROBLEM}: missing or wrong key` }),
     ApiResponse({ status: 403, description: `${PROBLEM}: role not allowed, or agency outside the key's subtree` }),
     ApiResponse({ status: 404, description: `${PROBLEM}: unknown agency` }),
@@ -59,10 +84,7 @@ export class ReportsController {
   @Get('summary')
   @ApiOperation({ summary: 'CONTRACT §6 summary of a period, with previousPeriod (the equally long period before)' })
   @ApiPeriodReport()
-  @ApiResponse({
-    status: 200,
-    description: 'period, agency, received, resolved, pending, onTimeRate, dataAsOf, previousPeriod',
-  })
+  @ApiJson(200, 'period, agency, received, resolved, pending, onTimeRate, dataAsOf, previousPeriod', SUMMARY)
   summary(@Query() raw: unknown, @Req() request: AuthenticatedRequest) {
     const query = parseQuery(periodQuerySchema, raw);
     return this.reports.summary(this.reports.scopeOf(principalOf(request), query), query);
@@ -76,6 +98,7 @@ export class ReportsController {
   @ApiResponse({
     status: 200,
     description: `JSON {period, agency, rows[], total, dataAsOf}; text/csv (UTF-8 with BOM) or ${XLSX} as an attachment`,
+    content: FORM_06A_CONTENT,
   })
   async form06a(
     @Query() raw: unknown,
@@ -99,11 +122,11 @@ export class ReportsController {
   @ApiOperation({ summary: 'A summary per calendar interval (weeks start on Monday), clipped to [from, to]' })
   @ApiPeriodReport()
   @ApiQuery({ name: 'interval', required: false, enum: ['day', 'week', 'month', 'quarter', 'year'] })
-  @ApiResponse({
-    status: 200,
-    description:
-      '{period, agency, interval, points: [{period, received, resolved, pending, onTimeRate}], dataAsOf}; at most 1000 points (400 beyond)',
-  })
+  @ApiJson(
+    200,
+    '{period, agency, interval, points: [{period, received, resolved, pending, onTimeRate}], dataAsOf}; at most 1000 points (400 beyond)',
+    TIMESERIES,
+  )
   timeseries(@Query() raw: unknown, @Req() request: AuthenticatedRequest) {
     const query = parseQuery(timeseriesQuerySchema, raw);
     return this.reports.timeseries(this.reports.scopeOf(principalOf(request), query), query);
@@ -112,14 +135,16 @@ export class ReportsController {
   @Get('overdue')
   @ApiOperation({ summary: 'The pending overdue dossiers as of now (not waiting, due date before today), paged' })
   @ApiScopeParams()
-  @ApiQuery({ name: 'page', required: false, description: '≥ 1, default 1' })
-  @ApiQuery({ name: 'pageSize', required: false, description: '1–500, default 50' })
+  @ApiQuery({ name: 'page', required: false, description: '≥ 1, default 1', schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({
+    name: 'pageSize',
+    required: false,
+    description: '1–500, default 50',
+    schema: { type: 'integer', minimum: 1, maximum: 500 },
+  })
   @ApiQuery({ name: 'sort', required: false, enum: ['dueAt', 'daysOverdue', 'code', 'agency'] })
   @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
-  @ApiResponse({
-    status: 200,
-    description: '{items: [{code, agency, procedure, dueAt, daysOverdue}], page, pageSize, total, dataAsOf}',
-  })
+  @ApiJson(200, '{items: [{code, agency, procedure, dueAt, daysOverdue}], page, pageSize, total, dataAsOf}', OVERDUE)
   @ApiResponse({ status: 400, description: `${PROBLEM} with errors: [{path, message}]` })
   overdue(@Query() raw: unknown, @Req() request: AuthenticatedRequest) {
     const query = parseQuery(overdueQuerySchema, raw);
@@ -130,9 +155,9 @@ export class ReportsController {
   @ApiOperation({
     summary: 'A classified dossier (snapshot, outcome, due history, waiting intervals) for the drill-down',
   })
-  @ApiParam({ name: 'code', description: 'dossier code' })
+  @ApiParam({ name: 'code', description: 'dossier code', example: EXAMPLE_DOSSIER_CODE })
   @ApiScopeParams()
-  @ApiResponse({ status: 200, description: 'the dossier' })
+  @ApiJson(200, 'the dossier', REPORT_DOSSIER)
   @ApiResponse({
     status: 404,
     description: `${PROBLEM}: unknown dossier, or one outside the scope (one answer for both); unknown agency`,
@@ -147,10 +172,11 @@ export class ReportsController {
     summary: 'QĐ 766 indicators 2.1 (processing progress) and 3.3 (online share) per agency and direct child',
   })
   @ApiPeriodReport()
-  @ApiResponse({
-    status: 200,
-    description: '{period, agency, rows: [{agency, part, received, new, onlineNew, onTimeRate, indicators}], dataAsOf}',
-  })
+  @ApiJson(
+    200,
+    '{period, agency, rows: [{agency, part, received, new, onlineNew, onTimeRate, indicators}], dataAsOf}',
+    INDICATORS,
+  )
   indicators(@Query() raw: unknown, @Req() request: AuthenticatedRequest) {
     const query = parseQuery(periodQuerySchema, raw);
     return this.reports.indicators(this.reports.scopeOf(principalOf(request), query), query);
@@ -159,11 +185,11 @@ export class ReportsController {
   @Get('reference')
   @ApiOperation({ summary: "The agencies of the caller's scope, the fields and procedures (dashboard pickers)" })
   @ApiScopeParams()
-  @ApiResponse({
-    status: 200,
-    description:
-      '{agencies: [{code, name, parentCode, level}], fields: [{code, name}], procedures: [{code, name, fieldCode}]}',
-  })
+  @ApiJson(
+    200,
+    '{agencies: [{code, name, parentCode, level}], fields: [{code, name}], procedures: [{code, name, fieldCode}]}',
+    REFERENCE_LISTS,
+  )
   reference(@Query() raw: unknown, @Req() request: AuthenticatedRequest) {
     const query = parseQuery(scopeQuerySchema, raw);
     return this.reports.referenceLists(this.reports.scopeOf(principalOf(request), query));

@@ -4,7 +4,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { localDateOf } from '@tthc/calendar';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
-import { problem, ProblemException, readOptionalJson, SMALL_BODY_BYTES } from '@tthc/http';
+import { ApiJson, problem, ProblemException, readOptionalJson, SMALL_BODY_BYTES } from '@tthc/http';
+import { FILE_CONTENT, RUN, RUN_BODY, RUN_QUEUED, SCHEDULED_LIST } from '../reports/api-schemas';
 import { ReferenceData } from '@tthc/reference';
 import { ReportScope } from '../reports/scope';
 import { compareNewestFirst, MONTH, monthEnded, previousMonth } from './plan';
@@ -15,7 +16,7 @@ const PROBLEM = 'application/problem+json';
 export const SCHEDULED_RUNS_PATH = '/v1/admin/scheduled-reports/runs';
 const ITEM =
   '{id, agency: {code, name}, period: {from, to}, kind: month|quarter, rows: field|agency, format: xlsx|csv, bytes, createdAt, dataAsOf}';
-const RUN =
+const RUN_TEXT =
   '{id, trigger: schedule|manual, month, state: waiting|delayed|active|completed|failed…, produced, total, attemptsMade, createdAt, finishedAt, failedReason}';
 
 const itemOf = (entry: ScheduledReportEntry) => ({
@@ -50,7 +51,7 @@ export class ScheduledReportsController {
 
   @Get()
   @ApiOperation({ summary: 'The scheduled II.06a files the key may read, newest period first' })
-  @ApiResponse({ status: 200, description: `{items: [${ITEM}]}` })
+  @ApiJson(200, `{items: [${ITEM}]}`, SCHEDULED_LIST)
   async list(@Req() request: AuthenticatedRequest) {
     const principal = principalOf(request);
     const tree = this.reference.agencies();
@@ -64,7 +65,11 @@ export class ScheduledReportsController {
   @Get(':id')
   @ApiOperation({ summary: 'Download a scheduled II.06a file (attachment named like the on-demand export)' })
   @ApiParam({ name: 'id', description: 'report id <agency>:<period>:<rows>:<format>, e.g. PROV:2017-Q1:field:xlsx' })
-  @ApiResponse({ status: 200, description: 'text/csv (UTF-8 with BOM) or xlsx, Content-Disposition: attachment' })
+  @ApiResponse({
+    status: 200,
+    description: 'text/csv (UTF-8 with BOM) or xlsx, Content-Disposition: attachment',
+    content: FILE_CONTENT,
+  })
   @ApiResponse({
     status: 404,
     description: `${PROBLEM}: no scheduled report with this id, or one outside the key's subtree (one answer for both)`,
@@ -107,18 +112,10 @@ export class ScheduledReportsAdminController {
   })
   @ApiBody({
     required: false,
-    schema: {
-      type: 'object',
-      properties: {
-        month: {
-          type: 'string',
-          example: '2017-03',
-          description: 'YYYY-MM, an ended month; default the previous month',
-        },
-      },
-    },
+    description: '{"month"?: YYYY-MM, an ended month; default the previous month}',
+    schema: RUN_BODY,
   })
-  @ApiResponse({ status: 202, description: `Queued: {jobId, month}; Location: ${SCHEDULED_RUNS_PATH}/{jobId}` })
+  @ApiJson(202, `Queued: {jobId, month}; Location: ${SCHEDULED_RUNS_PATH}/{jobId}`, RUN_QUEUED)
   @ApiResponse({ status: 400, description: `${PROBLEM} with errors: [{path, message}]` })
   async run(@Req() request: Request, @Res() response: Response): Promise<void> {
     const raw = await readOptionalJson(request, SMALL_BODY_BYTES, {});
@@ -141,7 +138,7 @@ export class ScheduledReportsAdminController {
   @Get('runs/:jobId')
   @ApiOperation({ summary: 'State and progress of a run (files produced of the total)' })
   @ApiParam({ name: 'jobId' })
-  @ApiResponse({ status: 200, description: RUN })
+  @ApiJson(200, RUN_TEXT, RUN)
   @ApiResponse({ status: 404, description: `${PROBLEM}: no run with this id (or it expired)` })
   async status(@Param('jobId') jobId: string) {
     const run = await this.scheduler.run(jobId);
