@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import mongoose from 'mongoose';
 import type { Role } from '@tthc/contracts';
 import { DossierTrackingModule } from '../apps/dossier-tracking/src/dossier-tracking.module';
-import { IMPORTS_PATH } from '../apps/intake/src/import/imports.controller';
 import { IntakeModule } from '../apps/intake/src/intake.module';
 import { OnTimeRateModule } from '../apps/on-time-rate/src/on-time-rate.module';
 import { ReportingModule } from '../apps/reporting/src/reporting.module';

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
 import { ApiJson, ApiProblems, problem, ProblemException } from '@tthc/http';
 import { ReferenceData } from '@tthc/reference';
@@ -22,15 +22,8 @@ export class DossiersController {
   @ApiParam({ name: 'code', description: 'dossier code', example: EXAMPLE_DOSSIER_CODE })
   @ApiJson(200, '{dossierCode, kind, version, state, timeline}', DOSSIER)
   @ApiProblems({
-    403: "a desk key, or (viewer) the dossier's agency is outside the key's subtree",
-    404: 'no dossier with this code',
-  })
-  @ApiResponse({ status: 200, description: '{dossierCode, kind, version, state, timeline}' })
-  @ApiResponse({ status: 401, description: 'application/problem+json: missing or wrong key' })
-  @ApiResponse({ status: 403, description: "application/problem+json: this key's role may not read dossiers" })
-  @ApiResponse({
-    status: 404,
-    description: "application/problem+json: no such dossier, or one outside the key's subtree (one answer for both)",
+    403: "a desk key (this key's role may not read dossiers)",
+    404: "no such dossier, or one outside the key's subtree (one answer for both)",
   })
   async get(@Param('code') code: string, @Req() request: AuthenticatedRequest) {
     // One answer for "unknown" and "not this key's": a key must not learn which codes exist.
