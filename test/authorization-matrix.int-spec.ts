@@ -155,9 +155,45 @@ const ADMIN: readonly Role[] = ['admin'];
 const READERS: readonly Role[] = ['admin', 'viewer'];
 const WRITERS: readonly Role[] = ['admin', 'desk'];
 
+const adminRow = (service: Service, method: Row['method'], route: string, path: string, ok: number): Row => ({
+  service,
+  method,
+  route,
+  access: ADMIN,
+  scope: 'none',
+  ok,
+  request: fixed(path),
+});
+
+/** Admin only on every service: the audit log (libs/audit) and the dead letters (libs/dead-letters). */
+const AUDIT_AND_DEAD_LETTERS = (service: Service): Row[] => [
+  adminRow(service, 'GET', '/v1/admin/audit', '/v1/admin/audit', 200),
+  adminRow(service, 'GET', '/v1/admin/dead-letters', '/v1/admin/dead-letters', 200),
+  // An id no letter has: 404 for the admin, the refusals for everyone else.
+  adminRow(service, 'GET', '/v1/admin/dead-letters/:id', '/v1/admin/dead-letters/none%7C0%7C0%7Cnone', 404),
+  adminRow(
+    service,
+    'POST',
+    '/v1/admin/dead-letters/:id/redrive',
+    '/v1/admin/dead-letters/none%7C0%7C0%7Cnone/redrive',
+    404,
+  ),
+  adminRow(
+    service,
+    'POST',
+    '/v1/admin/dead-letters/:id/discard',
+    '/v1/admin/dead-letters/none%7C0%7C0%7Cnone/discard',
+    404,
+  ),
+  // A topic with no open letters: nothing to redrive.
+  adminRow(service, 'POST', '/v1/admin/dead-letters/redrive', '/v1/admin/dead-letters/redrive?topic=none.v1', 200),
+];
+
 /** The declared expectations: one row per registered route. */
 const TABLE: Row[] = [
   ...SERVICES.flatMap(HEALTH_AND_DOCS),
+  ...SERVICES.flatMap(AUDIT_AND_DEAD_LETTERS),
+  adminRow('intake', 'POST', '/v1/admin/keys/re-sign', '/v1/admin/keys/re-sign', 200),
   // intake
   {
     service: 'intake',
@@ -490,7 +526,9 @@ describe('authorization matrix: every registered route × every kind of caller (
       ['on-time-rate', OnTimeRateModule],
       ['reporting', ReportingModule],
     ] as const) {
-      const config = testConfig(service, namespace);
+      // Every caller here is 127.0.0.1: the failed-authentication throttle (tested in
+      // apps/intake/src/hardening.int-spec.ts) would answer 429 to the wrong and revoked keys.
+      const config = testConfig(service, namespace, { AUTH_FAILURES_PER_MINUTE: '100000' });
       services.set(service, await startService(config, module.forRoot(config)));
     }
     db = await mongoose.createConnection(mongoUrlFor(namespace)).asPromise();
