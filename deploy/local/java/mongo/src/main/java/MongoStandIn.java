@@ -13,6 +13,9 @@ import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
+import org.h2.mvstore.MVMap;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.backend.memory.index.MemoryUniqueIndex;
 import de.bwaldvogel.mongo.bson.Document;
@@ -135,7 +138,7 @@ public final class MongoStandIn {
                     System.err.println("MongoStandIn: cannot create directory " + dir);
                     System.exit(2);
                 }
-                backend = new H2Backend(file.getPath());
+                backend = new IdIndexH2Backend(file.getPath());
                 description = "H2 file backend " + file.getPath();
                 break;
             default:
@@ -621,22 +624,16 @@ public final class MongoStandIn {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit,
                                              int batchSize, Document fieldSelector) {
-            if (query.size() > 1 && query.containsKey("_id")) {
-                Document byId = new Document("_id", query.get("_id"));
-                if (answeredByIdIndex(byId)) {
-                    for (Index<Integer> index : getIndexes()) {
-                        if (index.canHandle(byId)) {
-                            return matchDocuments(query, index.getPositions(byId), orderBy, numberToSkip, limit,
-                                batchSize, fieldSelector);
-                        }
-                    }
-                }
+            Index<Integer> index = idIndexBeside(query, getIndexes());
+            if (index != null) {
+                return matchDocuments(query, index.getPositions(idPartOf(query)), orderBy, numberToSkip, limit,
+                    batchSize, fieldSelector);
             }
             return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
 
         /** {@code {_id: v}} or {@code {_id: {$in: [...]}}} with plain values only: the _id index's answer is exact. */
-        private static boolean answeredByIdIndex(Document query) {
+        static boolean answeredByIdIndex(Document query) {
             if (query.size() != 1 || !query.containsKey("_id")) {
                 return false;
             }
@@ -675,6 +672,84 @@ public final class MongoStandIn {
                 }
             }
             return key;
+        }
+    }
+
+    /** The {@code _id} condition of a query, alone. */
+    static Document idPartOf(Document query) {
+        return new Document("_id", query.get("_id"));
+    }
+
+    /**
+     * The {@code _id} index, when a query has an {@code _id} equality (or {@code $in}) of plain values beside
+     * further conditions: its candidates are then found by that index and the whole query is matched against
+     * them (as MongoDB's planner does); null otherwise. The library's indexes only handle a query whose keys are
+     * exactly the index's, so such a query scanned the whole collection.
+     */
+    static <P> Index<P> idIndexBeside(Document query, List<Index<P>> indexes) {
+        if (query.size() < 2 || !query.containsKey("_id")) {
+            return null;
+        }
+        Document byId = idPartOf(query);
+        if (!CompactCollection.answeredByIdIndex(byId)) {
+            return null;
+        }
+        for (Index<P> index : indexes) {
+            if (index.canHandle(byId)) {
+                return index;
+            }
+        }
+        return null;
+    }
+
+    // --mode stack: the library's H2 file backend, with the same _id lookups beside further conditions
+
+    static final class IdIndexH2Backend extends H2Backend {
+        IdIndexH2Backend(String fileName) {
+            super(fileName);
+        }
+
+        @Override
+        protected MongoDatabase openOrCreateDatabase(String databaseName) {
+            return new IdIndexH2Database(databaseName, getCursorRegistry());
+        }
+
+        /**
+         * An inner class: its collections are opened by the superclass constructor already (before a field of
+         * its own could be set), so the store comes from the enclosing backend.
+         */
+        final class IdIndexH2Database extends H2Database {
+            IdIndexH2Database(String databaseName, CursorRegistry cursorRegistry) {
+                super(databaseName, getMvStore(), cursorRegistry);
+            }
+
+            /** As {@code H2Database.openOrCreateCollection}, with {@link IdIndexH2Collection}. */
+            @Override
+            protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+                String fullCollectionName = getFullCollectionNamespace(collectionName);
+                MVMap<Object, Document> dataMap = getMvStore().openMap("databases." + fullCollectionName);
+                MVMap<String, Object> metaMap = getMvStore().openMap("meta." + fullCollectionName);
+                return new IdIndexH2Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+            }
+        }
+    }
+
+    static final class IdIndexH2Collection extends H2Collection {
+        IdIndexH2Collection(MongoDatabase database, String collectionName, CollectionOptions options,
+                            MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap,
+                            CursorRegistry cursorRegistry) {
+            super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit,
+                                             int batchSize, Document fieldSelector) {
+            Index<Object> index = idIndexBeside(query, getIndexes());
+            if (index != null) {
+                return matchDocuments(query, index.getPositions(idPartOf(query)), orderBy, numberToSkip, limit,
+                    batchSize, fieldSelector);
+            }
+            return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
     }
 }
