@@ -244,9 +244,11 @@ describe('intake under hostile bodies: auth before the body, per-route caps, mem
       (status) => ![401, 413, 429].includes(status as number) && typeof status !== 'string',
     );
     expect(unexpected).toEqual([]);
-    // 50 bodies of 8 MB buffered would add hundreds of MB; refused before reading, they add little.
+    // 50 bodies of 8 MB buffered would add 400 MB; refused before reading, they add what the
+    // sockets, the 401/413/429 answers and a young process's JIT and heap growth take (seen: 3 to
+    // 120 MB on this machine, more on a fresh process under load).
     expect(highWater).toBeLessThan(512 * MB);
-    expect(peakRss - baselineRss).toBeLessThan(96 * MB);
+    expect(peakRss - baselineRss).toBeLessThan(200 * MB);
     expect((await call(`${intake.url}/health/live`)).status).toBe(200);
   });
 });
