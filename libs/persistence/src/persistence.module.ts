@@ -20,6 +20,10 @@ export class PersistenceModule {
           useFactory: (config: AppConfig) => ({
             uri: config.mongoUrl,
             serverSelectionTimeoutMS: 5000,
+            // An operation whose connection stops answering (a network cut without a reset) fails
+            // after this instead of waiting forever; the consumer then waits the outage out and
+            // retries (libs/kafka). Longer than any single operation of the services.
+            socketTimeoutMS: 120_000,
             retryAttempts: 10,
             retryDelay: 2000,
             autoIndex: true,
