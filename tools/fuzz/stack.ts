@@ -62,6 +62,13 @@ export class FuzzStack {
           QUEUE_PREFIX: this.id,
           TTHC_ADMIN_KEY: this.adminKey,
           SHUTDOWN_TIMEOUT_MS: '10000',
+          // The fuzzer is one address sending many requests with missing or wrong keys on purpose:
+          // the failed-authentication throttle (20 a minute, tested in intake's hardening spec) would
+          // answer 429 to the rest of the run.
+          AUTH_FAILURES_PER_MINUTE: '1000000',
+          // Nor may the per-key request rate of the desk API turn its examples into 429s.
+          INTAKE_RATE_REQUESTS_PER_SECOND: '100000',
+          INTAKE_RATE_REQUESTS_BURST: '100000',
         },
         stdio: ['ignore', log, log],
       });
