@@ -6,10 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import IORedis from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
-import { benchMongoUrl, peakRssMb, waitReady } from './support';
+import { benchMongoUrl, deleteQueueKeys, deleteTopicsOf, peakRssMb, stopChild, waitReady } from './support';
 
 export const SERVICES = [
   { name: 'intake', port: 3201 },
@@ -112,54 +110,19 @@ export class BenchPipeline {
 
   /** Stops the services; unless `keep`, drops the database, deletes the topics and the BullMQ keys. */
   async cleanup(db: mongoose.Connection, keep: boolean): Promise<void> {
-    await Promise.all([...this.children.values()].map((child) => stopChild(child)));
+    await Promise.all([...this.children.values()].map((child) => stopChild(child, 30_000)));
     if (keep) log(`--keep: database ${db.name}, topics and queues of ${this.id} left in place`);
     else await db.dropDatabase().catch(() => undefined);
     await db.close().catch(() => undefined);
     if (!keep) {
-      await this.deleteTopics().catch((error: unknown) => log(`cleanup: topics not deleted: ${String(error)}`));
-      await this.deleteQueueKeys().catch((error: unknown) => log(`cleanup: Redis keys not deleted: ${String(error)}`));
+      await deleteTopicsOf(this.brokers, this.id).catch((error: unknown) =>
+        log(`cleanup: topics not deleted: ${String(error)}`),
+      );
+      await deleteQueueKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', this.id).catch((error: unknown) =>
+        log(`cleanup: Redis keys not deleted: ${String(error)}`),
+      );
     }
   }
-
-  /** The namespace's BullMQ keys (`<QUEUE_PREFIX>:*`), so that no job scheduler is left behind. */
-  private async deleteQueueKeys(): Promise<void> {
-    const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.id}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  }
-
-  private async deleteTopics(): Promise<void> {
-    const admin = new Kafka({
-      clientId: `${this.id}-cleanup`,
-      brokers: this.brokers,
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${this.id}.`));
-      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-    } finally {
-      await admin.disconnect();
-    }
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(30_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 /** Documents and BSON bytes per collection of a database (`collStats`), and their total. */

@@ -1,6 +1,8 @@
 /** What the benchmark scripts share: arguments, the namespace's database, service readiness, peak RSS. */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import IORedis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
 
 /** `--name value` pairs of the command line; names in `flags` take no value (set to "true"). */
 export function benchArgs(flags: readonly string[] = []): Map<string, string> {
@@ -43,5 +45,42 @@ export function peakRssMb(pid: number | undefined): number {
     return match ? Math.round(Number(match[1]) / 1024) : 0;
   } catch {
     return 0;
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` if the process has not exited. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise<void>((done) => setTimeout(done, graceMs))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Deletes a namespace's BullMQ keys (`<queuePrefix>:*`), so that no job scheduler is left behind. */
+export async function deleteQueueKeys(redisUrl: string, queuePrefix: string): Promise<void> {
+  const redis = new IORedis(redisUrl, { lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${queuePrefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes every topic whose name starts with `<topicPrefix>.`. */
+export async function deleteTopicsOf(brokers: string[], topicPrefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: `${topicPrefix}-cleanup`, brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${topicPrefix}.`));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { FaultInfra } from './infra';
 import type { Fleet, Replica, Replicas, ServiceName } from './fleet';
+import type { FaultProxy } from './proxy';
 import { sleep, type Logger } from './process';
 
 export interface ScenarioContext {
@@ -68,6 +69,15 @@ async function pauseFor(context: ScenarioContext, replica: Replica, ms: number):
   await sleep(ms);
   context.fleet.resume(replica);
   context.log(`  ${replica.label}: SIGCONT`);
+}
+
+/** A server unreachable for `ms` behind its relay: every connection reset, new ones refused, data kept. */
+async function outage(context: ScenarioContext, relay: FaultProxy, server: string, ms: number): Promise<void> {
+  await relay.down();
+  context.log(`  ${server} down (connections reset, port closed)`);
+  await sleep(ms);
+  await relay.up();
+  context.log(`  ${server} back`);
 }
 
 interface RebuildView {
@@ -180,11 +190,7 @@ export const SCENARIOS: readonly Scenario[] = [
     loadSeconds: 90,
     faults: async (context) => {
       await context.loaded(0.15);
-      await context.infra.mongoProxy.down();
-      context.log('  MongoDB down (connections reset, port closed)');
-      await sleep(60_000);
-      await context.infra.mongoProxy.up();
-      context.log('  MongoDB back');
+      await outage(context, context.infra.mongoProxy, 'MongoDB', 60_000);
     },
   },
   {
@@ -195,11 +201,7 @@ export const SCENARIOS: readonly Scenario[] = [
     loadSeconds: 60,
     faults: async (context) => {
       await context.loaded(0.15);
-      await context.infra.redisProxy.down();
-      context.log('  Redis down (connections reset, port closed)');
-      await sleep(30_000);
-      await context.infra.redisProxy.up();
-      context.log('  Redis back');
+      await outage(context, context.infra.redisProxy, 'Redis', 30_000);
     },
   },
   {

@@ -8,9 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import IORedis from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
+import { deleteQueueKeys, deleteTopicsOf, stopChild } from '../../bench/support';
 
 export const SERVICE_NAMES = ['intake', 'dossier-tracking', 'on-time-rate', 'reporting'] as const;
 export type FuzzedService = (typeof SERVICE_NAMES)[number];
@@ -98,47 +97,19 @@ export class FuzzStack {
 
   /** Stops the services, drops the database, deletes the topics and the BullMQ keys. */
   async stop(): Promise<void> {
-    await Promise.all([...this.children.values()].map((child) => stopChild(child)));
+    await Promise.all([...this.children.values()].map((child) => stopChild(child, 20_000)));
     const db = await mongoose
       .createConnection(this.mongoUrl)
       .asPromise()
       .catch(() => undefined);
     await db?.dropDatabase().catch(() => undefined);
     await db?.close().catch(() => undefined);
-    await this.deleteTopics().catch((error: unknown) => process.stderr.write(`topics not deleted: ${String(error)}\n`));
-    await this.deleteQueueKeys().catch((error: unknown) =>
+    await deleteTopicsOf((this.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), this.id).catch((error: unknown) =>
+      process.stderr.write(`topics not deleted: ${String(error)}\n`),
+    );
+    await deleteQueueKeys(this.env.REDIS_URL ?? 'redis://127.0.0.1:6379', this.id).catch((error: unknown) =>
       process.stderr.write(`Redis keys not deleted: ${String(error)}\n`),
     );
-  }
-
-  private async deleteQueueKeys(): Promise<void> {
-    const redis = new IORedis(this.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
-    await redis.connect();
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.id}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
-  }
-
-  private async deleteTopics(): Promise<void> {
-    const admin = new Kafka({
-      clientId: `${this.id}-cleanup`,
-      brokers: (this.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${this.id}.`));
-      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-    } finally {
-      await admin.disconnect();
-    }
   }
 }
 
@@ -151,12 +122,4 @@ function portAnswers(port: number): Promise<boolean> {
     });
     socket.once('error', () => done(false));
   });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(20_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
