@@ -55,7 +55,7 @@ export class DossierTrackingModule {
         DeadLettersModule.forRoot({ collectionPrefix: 'tracking' }),
         QueueModule.forRoot({ queues: [OVERDUE_TIMERS, TRACKING_MAINTENANCE] }),
       ],
-      controllers: [DossiersController, DataQualityController],
+      controllers: [DossiersController, DataQualityController, DossierEventsHandler],
       providers: [
         { provide: TRACKING_OPTIONS, useValue: options },
         TrackingRepository,
@@ -63,7 +63,6 @@ export class DossierTrackingModule {
         FoldContextProvider,
         OverdueTimers,
         DossierRefolder,
-        DossierEventsHandler,
         OverdueTimerWorker,
         MaintenanceWorker,
         MaintenanceScheduler,

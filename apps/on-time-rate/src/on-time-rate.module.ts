@@ -40,16 +40,8 @@ export class OnTimeRateModule {
         DeadLettersModule.forRoot({ collectionPrefix: 'otr' }),
         QueueModule.forRoot({ queues: [OTR_REBUILDS], concurrency: 1 }),
       ],
-      controllers: [RebuildsController],
-      providers: [
-        OnTimeRateLedger,
-        CountingContext,
-        CountingState,
-        DossierFactsHandler,
-        RebuildStore,
-        RebuildService,
-        RebuildWorker,
-      ],
+      controllers: [RebuildsController, DossierFactsHandler],
+      providers: [OnTimeRateLedger, CountingContext, CountingState, RebuildStore, RebuildService, RebuildWorker],
     };
   }
 }

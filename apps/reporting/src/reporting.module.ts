@@ -40,7 +40,7 @@ export class ReportingModule {
         QueueModule.forRoot({ queues: [SCHEDULED_REPORTS] }),
         DashboardModule,
       ],
-      controllers: [ReportsController, MeController, ...SCHEDULED_REPORTS_CONTROLLERS],
+      controllers: [ReportsController, MeController, ...SCHEDULED_REPORTS_CONTROLLERS, DossierOutcomesHandler],
       providers: [
         ReportingLedger,
         ReportingMeta,
@@ -58,7 +58,6 @@ export class ReportingModule {
         ReportDossiersRepository,
         ReportsService,
         ReportingMetrics,
-        DossierOutcomesHandler,
         ...SCHEDULED_REPORTS_PROVIDERS,
       ],
     };

@@ -1,11 +1,12 @@
-import { Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Controller, Module, type DynamicModule } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import { AuthModule } from '@tthc/auth';
 import { ConfigModule, type AppConfig } from '@tthc/config';
 import { DOSSIER_EVENTS, deadLetterTopicOf, type DossierEvent } from '@tthc/contracts';
-import { HandlesTopic, KafkaModule, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
+import { KafkaModule, type ConsumedMessage } from '@tthc/kafka';
 import { ObservabilityModule } from '@tthc/observability';
 import { PersistenceModule } from '@tthc/persistence';
 import {
@@ -35,10 +36,10 @@ const behaviour: {
   driverErrors: Set<string>;
 } = { broken: new Set(), unreachable: null, handled: new Map(), calls: 0, driverErrors: new Set() };
 
-@HandlesTopic(DOSSIER_EVENTS)
-@Injectable()
-class ScriptedHandler implements TopicBatchHandler<typeof DOSSIER_EVENTS> {
-  async handleBatch(messages: readonly ConsumedMessage<typeof DOSSIER_EVENTS>[]): Promise<void> {
+@Controller()
+class ScriptedHandler {
+  @EventPattern(DOSSIER_EVENTS.name)
+  async handleBatch(@Payload() messages: readonly ConsumedMessage<typeof DOSSIER_EVENTS>[]): Promise<void> {
     behaviour.calls++;
     const ids = messages.map((message) => message.value?.event.eventId ?? '');
     if (behaviour.unreachable !== null) {
@@ -71,7 +72,7 @@ function testModule(config: AppConfig): DynamicModule {
       KafkaModule.forRoot({ consumer: { group: 'dlq-test', topics: [DOSSIER_EVENTS] } }),
       DeadLettersModule.forRoot({ collectionPrefix: 'dlq' }),
     ],
-    providers: [ScriptedHandler],
+    controllers: [ScriptedHandler],
   };
 }
 

@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { documentStandardProblems } from './openapi';
 import type { AppConfig } from '@tthc/config';
 import { installHttpObservability, ServiceLogger } from '@tthc/observability';
+import { messageTransportOf, startMessageTransports } from './message-transport';
 import { problem, ProblemFilter, sendProblem, statusOfLibraryError } from './problem';
 
 export interface ServiceOptions {
@@ -14,7 +15,8 @@ export interface ServiceOptions {
 }
 
 /**
- * Creates a service's Nest application: problem errors, OpenAPI at /docs, graceful shutdown.
+ * Creates a service's Nest application: problem errors, OpenAPI at /docs, graceful shutdown, and
+ * its message transport (the Kafka consumer) connected as a microservice.
  * No body parser: a route reads its own body after authentication, with its own size limit
  * (`readJson`, `readJsonOrNdjson`, `bodyChunks` of ./body), so an anonymous or over-limit request
  * is refused before any of its body is buffered.
@@ -53,6 +55,7 @@ export async function createService(
     ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  messageTransportOf(app)?.connect(app);
   return app;
 }
 
@@ -71,6 +74,7 @@ export async function runService(config: AppConfig, module: DynamicModule, optio
       }, config.shutdownTimeoutMs).unref();
     });
   }
+  await startMessageTransports(app);
   await app.listen(config.port, '0.0.0.0');
   logger.log(`${config.service} listening on :${config.port}`);
 }

@@ -3,7 +3,7 @@ import type { Admin } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { HealthRegistry, type HealthResult } from '@tthc/observability';
 import { createKafkaClient } from './kafka-client';
-import { TopicConsumer } from './topic-consumer';
+import { KafkaTransport } from './topic-consumer';
 
 /**
  * Readiness of Kafka: the cluster answers a metadata request (with its own client that does not
@@ -18,7 +18,7 @@ export class KafkaHealthIndicator implements OnModuleInit, OnApplicationShutdown
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly registry: HealthRegistry,
-    @Optional() private readonly consumer?: TopicConsumer,
+    @Optional() private readonly consumer?: KafkaTransport,
   ) {
     this.admin = createKafkaClient(config.kafka, {
       clientId: `${config.kafka.clientId}-health`,

@@ -1,19 +1,28 @@
 import {
+  Catch,
   Inject,
   Injectable,
   Optional,
-  type Type,
   Logger,
   type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnModuleInit,
+  type INestApplication,
+  type RpcExceptionFilter,
 } from '@nestjs/common';
-import { DiscoveryService, Reflector } from '@nestjs/core';
+import {
+  BaseRpcContext,
+  NestMicroservice,
+  Server,
+  type CustomTransportStrategy,
+  type MessageHandler,
+  type MicroserviceOptions,
+} from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerEvents, EachBatchPayload, InstrumentationEvent, Kafka } from 'kafkajs';
+import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { deadLetterTopicOf, type TopicDefinition } from '@tthc/contracts';
+import type { MessageTransport } from '@tthc/http';
 import { METRICS_REGISTRY } from '@tthc/observability';
 import { processBatch, type DeadLetterEntry, type InfrastructureWaiter } from './batch-processor';
 import { assignedLag } from './consumer-lag';
@@ -24,7 +33,7 @@ import { describeFailure } from './failure';
 import { infrastructureBackoffMs, PartitionWaits, pausePartition } from './infrastructure-wait';
 import { KAFKA_CLIENT, topicName } from './kafka-client';
 import { TopicAdmin } from './topic-admin';
-import { TOPIC_HANDLER, type TopicBatchHandler } from './topic-handler';
+import type { ConsumedMessage } from './topic-handler';
 
 export const CONSUMER_OPTIONS = Symbol('CONSUMER_OPTIONS');
 
@@ -33,12 +42,14 @@ export interface ConsumerOptions {
   group: string;
   /**
    * Topics whose partitions are shared among the replicas of the service (one consumer group):
-   * each message is handled by one replica. Each needs exactly one `@HandlesTopic` provider.
+   * each message is handled by one replica. Each needs exactly one `@EventPattern(topic.name)`
+   * handler on a controller.
    */
   topics: readonly TopicDefinition[];
   /**
    * Topics every replica must read in full (the compacted reference and key topics): consumed by a
-   * group of this process alone, from the beginning at every start.
+   * group of this process alone, from the beginning at every start. Each needs exactly one
+   * `@EventPattern(topic.name)` handler too.
    */
   broadcastTopics?: readonly TopicDefinition[];
   /** Most messages handed to a handler at once (a Kafka batch is cut into slices of this size). */
@@ -47,7 +58,7 @@ export interface ConsumerOptions {
 
 export type ConsumerState = 'idle' | 'joining' | 'running' | 'restarting' | 'crashed' | 'stopped';
 
-/** Thrown at boot when subscriptions and handlers do not match one to one. */
+/** Thrown at start when subscriptions and `@EventPattern` handlers do not match one to one. */
 export class HandlerRegistrationError extends Error {
   constructor(problems: string[]) {
     super(`Kafka handlers do not match subscriptions: ${problems.join('; ')}`);
@@ -55,21 +66,44 @@ export class HandlerRegistrationError extends Error {
   }
 }
 
-/** Pairs each subscribed topic with its handler; any gap or surplus is a boot error. */
-export function matchHandlers(
+/** What the transport knows of a handler Nest registered (`Server.addHandler`). */
+export interface RegisteredHandler {
+  /** True for `@EventPattern`, false for `@MessagePattern` (request/response, not served here). */
+  isEventHandler?: boolean;
+  /** Set when a second `@EventPattern` handler of the same pattern was chained behind this one. */
+  next?: unknown;
+}
+
+/**
+ * Pairs each subscribed topic with its `@EventPattern` handler; the pattern is the contract's
+ * logical topic name (`DOSSIER_EVENTS.name`), the deployed name adds the configured prefix. A
+ * subscribed topic without a handler, a handler of a topic not subscribed, two handlers of one
+ * topic or a `@MessagePattern` handler is a boot error, every one listed.
+ */
+export function matchHandlers<H extends RegisteredHandler>(
   subscribed: readonly TopicDefinition[],
-  handlers: readonly { topic: TopicDefinition; handler: TopicBatchHandler<TopicDefinition>; owner: string }[],
-): Map<string, TopicBatchHandler<TopicDefinition>> {
+  handlers: ReadonlyMap<string, H>,
+): Map<string, H> {
   const problems: string[] = [];
-  const byTopic = new Map<string, TopicBatchHandler<TopicDefinition>>();
+  const byTopic = new Map<string, H>();
   const subscribedNames = new Set(subscribed.map((topic) => topic.name));
-  for (const { topic, handler, owner } of handlers) {
-    if (!subscribedNames.has(topic.name)) problems.push(`${owner} handles ${topic.name}, which is not subscribed`);
-    else if (byTopic.has(topic.name)) problems.push(`${topic.name} has more than one handler (${owner})`);
-    else byTopic.set(topic.name, handler);
+  for (const [pattern, handler] of handlers) {
+    const shown = pattern.length > 80 ? `${pattern.slice(0, 77)}...` : pattern;
+    if (!subscribedNames.has(pattern)) {
+      problems.push(
+        `a handler of pattern ${shown} matches no subscribed topic (a pattern is the logical topic name, e.g. ` +
+          `@EventPattern(DOSSIER_EVENTS.name); subscribed: ${[...subscribedNames].join(', ') || 'none'})`,
+      );
+    } else if (handler.isEventHandler !== true) {
+      problems.push(`${pattern} has a @MessagePattern handler; Kafka topics take @EventPattern handlers only`);
+    } else if (handler.next !== undefined) {
+      problems.push(`${pattern} has more than one @EventPattern handler`);
+    } else {
+      byTopic.set(pattern, handler);
+    }
   }
   for (const topic of subscribed) {
-    if (!byTopic.has(topic.name)) problems.push(`subscribed topic ${topic.name} has no handler`);
+    if (!handlers.has(topic.name)) problems.push(`subscribed topic ${topic.name} has no @EventPattern handler`);
   }
   if (problems.length > 0) throw new HandlerRegistrationError(problems);
   return byTopic;
@@ -94,20 +128,84 @@ interface Subscription {
 }
 
 /**
- * The service's consumers: batches from kafkajs `eachBatch`, validated against the contracts,
- * handed to the topic's handler. An infrastructure failure (MongoDB, Redis or Kafka not answering,
- * contention) pauses the partition and is retried with capped exponential backoff for as long as
- * it takes (readiness answers 503 meanwhile); a deterministic failure is retried
- * `KAFKA_MAX_ATTEMPTS` times, then the message is recorded by the {@link DeadLetterSink} (if the
- * service has one) and sent to the topic's dead-letter topic. Offsets are committed only after a
- * slice is handled or dead-lettered. The shared subscription uses the service's consumer group;
- * the broadcast one (reference data, keys) a group of this process.
+ * The context of a batch handler (`@Ctx() context: KafkaBatchContext`): the logical topic and the
+ * partition the batch was read from.
+ */
+export class KafkaBatchContext extends BaseRpcContext<[topic: string, partition: number]> {
+  /** The contract's logical topic name (the `@EventPattern`), without the deployment prefix. */
+  getTopic(): string {
+    return this.args[0];
+  }
+
+  getPartition(): number {
+    return this.args[1];
+  }
+}
+
+/**
+ * Hands every error of an `@EventPattern` handler back to the transport unchanged. Nest's default
+ * RPC exception handling would log it and replace it with `{ status: 'error', message: 'Internal
+ * server error' }`, and the failure classifier needs the original (a MongoDB outage is waited out,
+ * a deterministic failure retried then dead-lettered). Installed on the Kafka microservice by
+ * {@link KafkaTransport.connect}.
+ */
+@Catch()
+export class HandlerErrorPassThrough implements RpcExceptionFilter {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+/**
+ * Runs a slice through a topic's `@EventPattern` handler as Nest registered it. Nest's wrapper
+ * resolves to the method's value or observable, or (through {@link HandlerErrorPassThrough}) to an
+ * observable of its error; an observable is awaited to its end. So the slice counts as handled
+ * only once the method finished, and its error — unchanged — reaches the failure classifier.
+ */
+export async function runEventHandler(
+  handler: MessageHandler,
+  messages: readonly ConsumedMessage<TopicDefinition>[],
+  context: KafkaBatchContext,
+): Promise<void> {
+  const result: unknown = await handler(messages, context);
+  if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+}
+
+/** How the transport reports its state (`status` of the microservice). */
+export type KafkaTransportStatus = ConsumerState;
+
+/** kafkajs' consumer instrumentation events (`consumer.events`), by name, as the transport's `on` takes them. */
+export type KafkaTransportEvents = Record<
+  ConsumerEvents[keyof ConsumerEvents],
+  (event: InstrumentationEvent<unknown>) => void
+>;
+
+/**
+ * The service's Kafka consumers as an `@nestjs/microservices` custom transport strategy. Handlers
+ * are `@EventPattern(TOPIC.name)` methods of controllers; each receives a whole validated batch
+ * (`readonly ConsumedMessage<typeof TOPIC>[]`) and must be idempotent (after a failure or a restart
+ * the same messages may come again). Batches come from kafkajs `eachBatch` (read committed),
+ * cut into slices of `maxBatchSize`, validated against the contracts and handed to the topic's
+ * handler, whose promise or observable is awaited. An infrastructure failure (MongoDB, Redis or
+ * Kafka not answering, contention) pauses the partition and is retried with capped exponential
+ * backoff for as long as it takes (readiness answers 503 meanwhile); a deterministic failure is
+ * retried `KAFKA_MAX_ATTEMPTS` times, then the message is recorded by the {@link DeadLetterSink}
+ * (if the service has one) and sent to the topic's dead-letter topic. Offsets are committed only
+ * after a slice is handled or dead-lettered. The shared subscription uses the service's consumer
+ * group; the broadcast one (reference data, keys) a group of this process.
+ *
+ * `createService` (libs/http) connects it with {@link KafkaTransport.connect} and starts it with
+ * `app.startAllMicroservices()`; `listen` refuses to start when subscriptions and handlers do not
+ * match ({@link matchHandlers}).
  */
 @Injectable()
-export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(TopicConsumer.name);
+export class KafkaTransport
+  extends Server<KafkaTransportEvents, KafkaTransportStatus>
+  implements CustomTransportStrategy, MessageTransport, BeforeApplicationShutdown
+{
+  protected override readonly logger = new Logger(KafkaTransport.name);
   private readonly subscriptions: Subscription[] = [];
-  private handlers = new Map<string, TopicBatchHandler<TopicDefinition>>();
+  private handlers = new Map<string, MessageHandler>();
   private readonly topicsByDeployedName = new Map<string, TopicDefinition>();
   private readonly consumed: Counter;
   private readonly deadLetters: Counter;
@@ -120,6 +218,13 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   private readonly waits = new PartitionWaits();
   private lagTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
+  private stopping: Promise<void> | undefined;
+  /** Set by {@link connect}: handler errors reach the transport unchanged. */
+  private connected = false;
+  private readonly listeners: {
+    event: keyof KafkaTransportEvents;
+    listener: (event: InstrumentationEvent<unknown>) => void;
+  }[] = [];
   private readonly processId = randomUUID().slice(0, 8);
 
   constructor(
@@ -127,12 +232,11 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CONSUMER_OPTIONS) private readonly options: ConsumerOptions,
     @Inject(METRICS_REGISTRY) registry: Registry,
-    private readonly discovery: DiscoveryService,
-    private readonly reflector: Reflector,
     private readonly topicAdmin: TopicAdmin,
     private readonly producer: ContractProducer,
     @Optional() @Inject(DEAD_LETTER_SINK) private readonly sink?: DeadLetterSink,
   ) {
+    super();
     this.consumed = new Counter({
       name: 'tthc_kafka_messages_handled_total',
       help: 'Messages handled by the service consumer',
@@ -197,18 +301,48 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     return `${this.config.kafka.topicPrefix}tthc.${this.options.group}`;
   }
 
-  onModuleInit(): void {
-    const found = this.discovery
-      .getProviders()
-      .filter((wrapper) => wrapper.metatype !== null && wrapper.metatype !== undefined && wrapper.instance)
-      .flatMap((wrapper) => {
-        const topic = this.reflector.get<TopicDefinition | undefined>(TOPIC_HANDLER, wrapper.metatype as Type);
-        const handler: unknown = wrapper.instance;
-        return topic === undefined
-          ? []
-          : [{ topic, handler: handler as TopicBatchHandler<TopicDefinition>, owner: String(wrapper.name) }];
-      });
-    this.handlers = matchHandlers(this.allTopics, found);
+  /**
+   * Connects this strategy to the application as a microservice (`app.connectMicroservice`) whose
+   * only exception filter is {@link HandlerErrorPassThrough}, then registers the `@EventPattern`
+   * handlers of the controllers. Initialisation is deferred only to install the filter before
+   * the handlers are registered (Nest builds each handler's exception handling then); the rest is
+   * what `connectMicroservice` does itself: the application's lifecycle hooks are not run twice.
+   */
+  connect(app: INestApplication): void {
+    const microservice = app.connectMicroservice<MicroserviceOptions>(
+      { strategy: this },
+      { inheritAppConfig: false, deferInitialization: true },
+    );
+    if (!(microservice instanceof NestMicroservice)) {
+      throw new Error('the Kafka transport needs the NestMicroservice of @nestjs/microservices');
+    }
+    microservice.useGlobalFilters(new HandlerErrorPassThrough());
+    microservice.registerListeners();
+    microservice.setIsInitialized(true);
+    microservice.setIsInitHookCalled(true);
+    this.connected = true;
+  }
+
+  /**
+   * Starts consuming (`app.startAllMicroservices()`): matches subscriptions and handlers (a gap
+   * refuses to start), creates the missing topics and their dead-letter topics, then starts one
+   * consumer per subscription. The callback gets the error of a refused start.
+   */
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  private async start(): Promise<void> {
+    if (!this.connected) {
+      throw new Error(
+        'the Kafka transport was not connected with KafkaTransport.connect(app) (createService does it): ' +
+          "without its exception filter a handler's errors would not reach the failure classifier",
+      );
+    }
+    this.handlers = matchHandlers(this.allTopics, this.getHandlers());
     for (const topic of this.allTopics) this.topicsByDeployedName.set(topicName(this.config.kafka, topic), topic);
     const names = (topics: readonly TopicDefinition[]) => topics.map((topic) => topicName(this.config.kafka, topic));
     if (this.options.topics.length > 0) {
@@ -232,13 +366,34 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         assigned: new Map(),
       });
     }
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
+    this.publishStatus();
     await this.topicAdmin.ensureTopics([...this.allTopics, ...this.allTopics.map(deadLetterTopicOf)]);
     for (const subscription of this.subscriptions) await this.startConsumer(subscription);
     this.lagTimer = setInterval(() => void this.measureLag(), 15000);
     this.lagTimer.unref();
+  }
+
+  /**
+   * Listens to a kafkajs instrumentation event (`consumer.events`, e.g. `consumer.crash`) of every
+   * consumer of this transport, including those started after a crash.
+   */
+  on<
+    EventKey extends keyof KafkaTransportEvents = keyof KafkaTransportEvents,
+    EventCallback extends KafkaTransportEvents[EventKey] = KafkaTransportEvents[EventKey],
+  >(event: EventKey, listener: EventCallback): void {
+    this.listeners.push({ event, listener });
+    for (const subscription of this.subscriptions) subscription.consumer?.on(event, listener as never);
+  }
+
+  /** The kafkajs consumers currently running (the shared one first, then the broadcast one). */
+  unwrap<T>(): T {
+    return this.subscriptions.flatMap((subscription) =>
+      subscription.consumer === undefined ? [] : [subscription.consumer],
+    ) as T;
+  }
+
+  private publishStatus(): void {
+    this._status$.next(this.state);
   }
 
   /**
@@ -259,6 +414,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: () => Promise.resolve(false) },
     });
     subscription.consumer = consumer;
+    for (const { event, listener } of this.listeners) consumer.on(event, listener as never);
     const { CRASH, GROUP_JOIN } = consumer.events;
     consumer.on(GROUP_JOIN, (event) => {
       if (subscription.consumer !== consumer) return;
@@ -272,6 +428,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
           this.assignedPartitions.set({ topic }, subscription.assigned.get(topic)?.length ?? 0);
         }
       }
+      this.publishStatus();
     });
     consumer.on(CRASH, (event) => {
       if (subscription.consumer !== consumer || this.shuttingDown) return;
@@ -286,9 +443,11 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       this.logger[outage ? 'warn' : 'error'](
         `consumer ${subscription.groupId} crashed, restarting: ${subscription.lastError}`,
       );
+      this.publishStatus();
       this.scheduleRestart(subscription, consumer);
     });
     subscription.state = 'joining';
+    this.publishStatus();
     await consumer.connect();
     await consumer.subscribe({ topics: subscription.topics, fromBeginning: true });
     await consumer.run({
@@ -321,6 +480,11 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     const topic = this.topicsByDeployedName.get(batch.topic);
     const handler = topic === undefined ? undefined : this.handlers.get(topic.name);
     if (topic === undefined || handler === undefined) throw new Error(`no handler for ${batch.topic}`);
+    const context = new KafkaBatchContext([topic.name, batch.partition]);
+    const batchHandler = {
+      handleBatch: (messages: readonly ConsumedMessage<TopicDefinition>[]) =>
+        runEventHandler(handler, messages, context),
+    };
     const sliceSize = this.options.maxBatchSize ?? 2000;
     const waiter = this.waiterFor(payload, topic.name, batch.partition);
     try {
@@ -328,7 +492,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         if (!payload.isRunning() || payload.isStale()) return;
         const slice = batch.messages.slice(start, start + sliceSize);
         const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
-        const outcome = await processBatch(handler, slice, {
+        const outcome = await processBatch(batchHandler, slice, {
           topic,
           partition: batch.partition,
           consumerGroup: deadLetterGroup,
@@ -478,8 +642,21 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
     }
   }
 
-  /** Stops fetching and waits for the batch in flight to finish (drain), then leaves the group. */
+  /**
+   * Drain at shutdown, where the consumer always drained: before the queues, producers and
+   * connections close (Nest closes the microservices themselves only after `beforeApplicationShutdown`).
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.close();
+  }
+
+  /** Stops fetching and waits for the batch in flight to finish (drain), then leaves the group. Idempotent. */
+  close(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.lagTimer);
     await Promise.all(
@@ -489,6 +666,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         subscription.state = 'stopped';
       }),
     );
+    this.publishStatus();
   }
 
   health(): { ok: boolean; detail?: string } {

@@ -1,4 +1,4 @@
 export * from './agency-tree';
 export * from './reference-data';
-export * from './reference.handlers';
+export * from './reference.controller';
 export * from './reference.module';

@@ -1,10 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { REFERENCE_HANDLERS } from './reference.handlers';
+import { ReferenceTopicsController } from './reference.controller';
 import { REFERENCE_OPTIONS, ReferenceData, type ReferenceOptions } from './reference-data';
 
 /**
  * Reference data and access keys for a service. The service must also subscribe to
- * `REFERENCE_TOPICS` in its KafkaModule consumer (the handlers are registered here).
+ * `REFERENCE_TOPICS` in its KafkaModule consumer (their `@EventPattern` handlers are
+ * {@link ReferenceTopicsController}, registered here).
  */
 @Global()
 @Module({})
@@ -12,7 +13,8 @@ export class ReferenceModule {
   static forRoot(options: ReferenceOptions): DynamicModule {
     return {
       module: ReferenceModule,
-      providers: [{ provide: REFERENCE_OPTIONS, useValue: options }, ReferenceData, ...REFERENCE_HANDLERS],
+      controllers: [ReferenceTopicsController],
+      providers: [{ provide: REFERENCE_OPTIONS, useValue: options }, ReferenceData],
       exports: [ReferenceData],
     };
   }

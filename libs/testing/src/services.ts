@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '@tthc/config';
-import { createService, type ServiceOptions } from '@tthc/http';
+import { createService, startMessageTransports, type ServiceOptions } from '@tthc/http';
 
 /** A service booted in the test process on a random port. */
 export interface RunningService {
@@ -21,7 +21,13 @@ export async function startService(
     description: 'under test',
     ...options,
   });
-  await app.listen(0, '127.0.0.1');
+  try {
+    await startMessageTransports(app);
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const server = app.getHttpServer() as { address(): AddressInfo };
   const address = server.address();
   return { app, url: `http://127.0.0.1:${address.port}`, config, close: () => app.close() };

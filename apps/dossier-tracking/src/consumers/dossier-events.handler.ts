@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { DOSSIER_EVENTS } from '@tthc/contracts';
-import { HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
+import type { ConsumedMessage } from '@tthc/kafka';
 import { contentHashOf, eventKey } from '../domain/content-hash';
 import { DossierRefolder } from '../domain/refolder.service';
 import { TrackingRepository, type NewEvent, type QualityEntry } from '../persistence/tracking.repository';
@@ -15,9 +16,8 @@ type Message = ConsumedMessage<typeof DOSSIER_EVENTS>;
  * steps are {@link DossierRefolder}, shared with the calendar-change refold). Idempotent: a redelivered batch
  * stores nothing new and changes no dossier; a fact owed after a crash is published again.
  */
-@HandlesTopic(DOSSIER_EVENTS)
-@Injectable()
-export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EVENTS> {
+@Controller()
+export class DossierEventsHandler {
   private readonly logger = new Logger(DossierEventsHandler.name);
 
   constructor(
@@ -25,7 +25,8 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
     private readonly refolder: DossierRefolder,
   ) {}
 
-  async handleBatch(messages: readonly Message[]): Promise<void> {
+  @EventPattern(DOSSIER_EVENTS.name)
+  async handleBatch(@Payload() messages: readonly Message[]): Promise<void> {
     const now = new Date().toISOString();
     const quality: QualityEntry[] = [];
     const candidates = new Map<string, NewEvent>();

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { DOSSIER_FACTS, DOSSIER_OUTCOMES } from '@tthc/contracts';
-import { ContractProducer, HandlesTopic, type ConsumedMessage, type TopicBatchHandler } from '@tthc/kafka';
+import { ContractProducer, type ConsumedMessage } from '@tthc/kafka';
 import { CountingContext } from '../counting/counting-context';
 import { classifiedDossierOf, outcomeMessageOf } from '../domain/classified';
 import { CountingState } from '../persistence/counting-state';
@@ -14,9 +15,8 @@ import { OnTimeRateLedger } from '../persistence/on-time-rate-ledger';
  * skips a dossier. Other replicas, a zombie of this partition and a rebuild's corrections are kept
  * apart by the ledger (one claimed journal at a time per partition, libs/counting).
  */
-@HandlesTopic(DOSSIER_FACTS)
-@Injectable()
-export class DossierFactsHandler implements TopicBatchHandler<typeof DOSSIER_FACTS> {
+@Controller()
+export class DossierFactsHandler {
   constructor(
     private readonly ledger: OnTimeRateLedger,
     private readonly producer: ContractProducer,
@@ -24,7 +24,8 @@ export class DossierFactsHandler implements TopicBatchHandler<typeof DOSSIER_FAC
     private readonly state: CountingState,
   ) {}
 
-  async handleBatch(messages: readonly ConsumedMessage<typeof DOSSIER_FACTS>[]): Promise<void> {
+  @EventPattern(DOSSIER_FACTS.name)
+  async handleBatch(@Payload() messages: readonly ConsumedMessage<typeof DOSSIER_FACTS>[]): Promise<void> {
     const revision = await this.state.revision();
     const context = { policies: this.counting.policies, calendar: this.counting.calendar(), revision };
     const dossiers = messages.flatMap(({ value }) => (value === null ? [] : [classifiedDossierOf(value, context)]));
