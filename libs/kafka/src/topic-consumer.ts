@@ -368,7 +368,13 @@ export class KafkaTransport
     }
     this.publishStatus();
     await this.topicAdmin.ensureTopics([...this.allTopics, ...this.allTopics.map(deadLetterTopicOf)]);
-    for (const subscription of this.subscriptions) await this.startConsumer(subscription);
+    for (const subscription of this.subscriptions) {
+      if (this.shuttingDown) return;
+      await this.startConsumer(subscription);
+      // Closed while this consumer was starting: leave the group now rather than at exit.
+      if (this.shuttingDown) await subscription.consumer?.disconnect();
+    }
+    if (this.shuttingDown) return;
     this.lagTimer = setInterval(() => void this.measureLag(), 15000);
     this.lagTimer.unref();
   }
