@@ -10,13 +10,14 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { deadLetterTopicOf, type TopicDefinition } from '@tthc/contracts';
 import { METRICS_REGISTRY } from '@tthc/observability';
 import { processBatch, type DeadLetterEntry, type InfrastructureWaiter } from './batch-processor';
 import { assignedLag } from './consumer-lag';
+import { batchLogLine, correlationIdOf, headersOf } from './correlation';
 import { classifyFailure } from './failure';
 import { ContractProducer } from './contract-producer';
 import { DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink';
@@ -328,6 +329,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         if (!payload.isRunning() || payload.isStale()) return;
         const slice = batch.messages.slice(start, start + sliceSize);
         const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
+        const started = process.hrtime.bigint();
         const outcome = await processBatch(handler, slice, {
           topic,
           partition: batch.partition,
@@ -340,6 +342,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
           infrastructure: waiter,
         });
         stopTimer();
+        if (!outcome.interrupted) this.logSlice(topic.name, batch.partition, slice, outcome, started);
         // Stopped while waiting for infrastructure: nothing of this slice is committed; it comes again.
         if (outcome.interrupted) return;
         if (outcome.deadLettered.length > 0) {
@@ -353,6 +356,40 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       }
     } finally {
       this.waits.cleared(topic.name, batch.partition);
+    }
+  }
+
+  /**
+   * One info line per handled slice, listing its correlation ids (docs/operations.md, "Correlation
+   * ids"); with `LOG_LEVEL=debug` also one line per message.
+   */
+  private logSlice(
+    topic: string,
+    partition: number,
+    slice: readonly { offset: string; key: Buffer | null; headers?: IHeaders }[],
+    outcome: { handled: number; deadLettered: readonly unknown[] },
+    started: bigint,
+  ): void {
+    this.logger.log(
+      batchLogLine({
+        topic,
+        partition,
+        messages: slice,
+        handled: outcome.handled,
+        deadLettered: outcome.deadLettered.length,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      }),
+    );
+    if (!Logger.isLevelEnabled('debug')) return;
+    for (const message of slice) {
+      this.logger.debug({
+        message: 'message handled',
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        correlationId: correlationIdOf(headersOf(message.headers)),
+      });
     }
   }
 
@@ -426,7 +463,8 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         await this.sink?.record(entries);
         await this.producer.send(
           deadLetterTopicOf(topic),
-          entries.map(({ letter }) => ({ key: letter.key, value: letter })),
+          // A dead letter keeps the original's headers (its correlation id among them).
+          entries.map(({ letter, raw }) => ({ key: letter.key, value: letter, headers: headersOf(raw.headers) })),
         );
         if (waits > 0) waiter.recovered();
         this.deadLetters.inc({ topic: topic.name }, entries.length);

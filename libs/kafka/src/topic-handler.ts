@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import type { KeyOf, TopicDefinition, ValueOf } from '@tthc/contracts';
+import type { MessageHeaders } from './correlation';
 
 export const TOPIC_HANDLER = Symbol('TOPIC_HANDLER');
 
@@ -11,6 +12,13 @@ export interface ConsumedMessage<T extends TopicDefinition> {
   partition: number;
   offset: string;
   timestamp: string;
+  /** The message's Kafka headers (transport metadata, outside the contract), as strings. */
+  headers: MessageHeaders;
+  /**
+   * The correlation id of the request the message descends from (`x-correlation-id`, else the
+   * trace id of `traceparent`); null for messages produced without one.
+   */
+  correlationId: string | null;
 }
 
 /**

@@ -48,6 +48,7 @@ export class DossierEventsHandler implements TopicBatchHandler<typeof DOSSIER_EV
         acceptedAt,
         ...(scope === undefined ? {} : { scope }),
         ...(agencyAncestry === undefined ? {} : { agencyAncestry }),
+        ...(message.correlationId === null ? {} : { correlationId: message.correlationId }),
       });
     }
 

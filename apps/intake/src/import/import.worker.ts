@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DOSSIER_EVENTS, type DossierEvent } from '@tthc/contracts';
-import { TransactionalProducer } from '@tthc/kafka';
+import { correlationHeaders, TransactionalProducer } from '@tthc/kafka';
 import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
 import { ReferenceData } from '@tthc/reference';
 import { acceptanceStamp, type ReferenceLookup } from '../events/event-checks';
@@ -87,7 +87,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     const flush = async () => {
       if (chunk.length === 0) return;
       const { events, rejections } = checkChunk(document.format, columns ?? [], chunk, lookup);
-      await this.publish(document.desk, events);
+      await this.publish(document.desk, events, document.correlationId);
       state.processed += chunk.length;
       state.accepted += events.length;
       state.rejected += rejections.length;
@@ -120,7 +120,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     return { total: document.total, ...pick(state) };
   }
 
-  private async publish(deskId: string, events: readonly DossierEvent[]): Promise<void> {
+  private async publish(deskId: string, events: readonly DossierEvent[], correlationId?: string): Promise<void> {
     if (events.length === 0) return;
     const acceptedAt = new Date().toISOString();
     const tree = this.reference.agencies();
@@ -131,6 +131,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
         key: event.dossierCode,
         value: { deskId, acceptedAt, event, ...acceptanceStamp(event, 'admin', (code) => tree.ancestry(code)) },
       })),
+      correlationId === undefined ? undefined : correlationHeaders(correlationId),
     );
   }
 }
