@@ -152,7 +152,13 @@ export class ContractProducer implements OnApplicationShutdown {
       const [metadata] = await withTimeout(
         (async () => {
           await this.ensureConnected();
-          return this.producer.send({ topic: name, acks: -1, messages: [{ key, value }] });
+          // Carries the id of the admin request redriving it (docs/operations.md, "Correlation ids").
+          const headers = outgoingHeaders(key === null ? null : key.toString(), undefined, undefined);
+          return this.producer.send({
+            topic: name,
+            acks: -1,
+            messages: [headers === undefined ? { key, value } : { key, value, headers }],
+          });
         })(),
         this.config.kafka.produceTimeoutMs,
         `producing 1 message to ${name}`,
