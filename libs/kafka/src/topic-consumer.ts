@@ -113,6 +113,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
   private readonly consumed: Counter;
   private readonly deadLetters: Counter;
   private readonly batchSeconds: Histogram;
+  private readonly batchMessages: Histogram;
   private readonly lag: Gauge;
   private readonly assignedPartitions: Gauge;
   /** `topic|partition` of the lag entries this replica exports. */
@@ -151,6 +152,13 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
       help: 'Time to handle one slice of a batch',
       labelNames: ['topic'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    this.batchMessages = new Histogram({
+      name: 'tthc_kafka_batch_messages',
+      help: 'Messages in one slice of a batch handed to the handler',
+      labelNames: ['topic'],
+      buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2000],
       registers: [registry],
     });
     this.assignedPartitions = new Gauge({
@@ -330,6 +338,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         const slice = batch.messages.slice(start, start + sliceSize);
         const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
         const started = process.hrtime.bigint();
+        this.batchMessages.observe({ topic: topic.name }, slice.length);
         const outcome = await processBatch(handler, slice, {
           topic,
           partition: batch.partition,
