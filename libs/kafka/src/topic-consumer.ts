@@ -389,7 +389,7 @@ export class TopicConsumer implements OnModuleInit, OnApplicationBootstrap, Befo
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
       }),
     );
-    if (!Logger.isLevelEnabled('debug')) return;
+    if (this.config.logLevel !== 'debug' && this.config.logLevel !== 'verbose') return;
     for (const message of slice) {
       this.logger.debug({
         message: 'message handled',
