@@ -13,12 +13,14 @@ d_seconds_bucket{le="+Inf"} 4
 d_seconds_sum 0.5
 d_seconds_count 4
 odd{msg="quote \\" and \\\\ slash"} NaN
+lower_nan Nan
 `;
 
 describe('parsePrometheusText', () => {
   it('reads samples, labels (escapes included), values and types', () => {
     const scrape = parsePrometheusText(TEXT);
-    expect(scrape.samples).toHaveLength(8);
+    expect(scrape.samples).toHaveLength(9);
+    expect(Number.isNaN(scrape.samples.find((s) => s.name === 'lower_nan')?.value)).toBe(true);
     expect(scrape.samples[0]).toEqual({ name: 'a_total', labels: { service: 'x', route: '/v1/a' }, value: 3 });
     expect(scrape.samples.find((s) => s.name === 'odd')?.labels.msg).toBe('quote " and \\ slash');
     expect(scrape.samples.find((s) => s.labels.le === '+Inf')?.value).toBe(4);

@@ -32,8 +32,10 @@ export function parsePrometheusText(text: string): Scrape {
     for (const label of (labelText ?? '').matchAll(LABEL)) {
       labels[label[1] as string] = (label[2] as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     }
-    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
-    if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`not a sample value: ${line}`);
+    // As Prometheus reads them (Go's ParseFloat): NaN and Inf in any case (prom-client writes `Nan`).
+    const special: Record<string, number> = { nan: NaN, '+inf': Infinity, inf: Infinity, '-inf': -Infinity };
+    const value = valueText.toLowerCase() in special ? (special[valueText.toLowerCase()] as number) : Number(valueText);
+    if (Number.isNaN(value) && valueText.toLowerCase() !== 'nan') throw new Error(`not a sample value: ${line}`);
     samples.push({ name, labels, value });
   }
   return { samples, types };
