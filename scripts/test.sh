@@ -10,6 +10,7 @@ PATH="$(bash scripts/ensure-node.sh):$PATH"
 export PATH
 started_at=$(date +%s)
 
+echo "==> Node.js $(node --version) ($(command -v node))"
 bash scripts/ensure-deps.sh
 
 started_infra=no
