@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 /**
- * deploy/k8s as kustomize builds it (base and overlays/production), scored by kube-score. Both
- * tools are built from the Go module proxy by scripts/ensure-k8s-tools.sh into .local/bin.
+ * deploy/k8s as kustomize builds it (base and overlays/production), validated by kubeconform
+ * -strict and scored by kube-score. The tools are built from the Go module proxy by
+ * scripts/ensure-k8s-tools.sh into .local/bin; kubeconform's schemas are generated there into
+ * .local/k8s-schemas (Kubernetes' OpenAPI document, the Prometheus Operator and KEDA CRDs).
  */
 
 const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, '.local/bin');
 const CONSUMERS = ['dossier-tracking', 'on-time-rate', 'reporting'];
 const PARTITIONS = 6;
+/** The Kubernetes release the manifests are validated against (scripts/ensure-k8s-tools.sh). */
+const KUBERNETES_VERSION = process.env.KUBERNETES_VERSION ?? '1.34.2';
 
 interface Obj {
   apiVersion: string;
@@ -47,6 +51,34 @@ function kubeScore(text: string): string {
   }
 }
 
+/** kubeconform -strict over a stream of manifests: exit status and its JSON report. */
+function kubeconform(text: string): {
+  ok: boolean;
+  resources: { kind: string; name: string; status: string; msg: string }[];
+} {
+  const location = join(
+    ROOT,
+    '.local/k8s-schemas/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json',
+  );
+  const args = ['-strict', '-summary', '-verbose', '-output', 'json', '-kubernetes-version', KUBERNETES_VERSION];
+  const run = (): { ok: boolean; stdout: string } => {
+    try {
+      return {
+        ok: true,
+        stdout: execFileSync(join(BIN, 'kubeconform'), [...args, '-schema-location', location, '-'], {
+          input: text,
+          encoding: 'utf8',
+        }),
+      };
+    } catch (error) {
+      return { ok: false, stdout: String((error as { stdout?: string }).stdout ?? error) };
+    }
+  };
+  const { ok, stdout } = run();
+  const report = JSON.parse(stdout) as { resources?: { kind: string; name: string; status: string; msg: string }[] };
+  return { ok, resources: report.resources ?? [] };
+}
+
 describe.each([
   ['base', () => base],
   ['overlays/production', () => production],
@@ -55,6 +87,27 @@ describe.each([
     const report = kubeScore(text());
     expect(report).toMatch(/^\[OK\]/m);
     expect(report.split('\n').filter((line) => line.startsWith('[CRITICAL]'))).toEqual([]);
+  });
+
+  it('passes kubeconform -strict: every resource valid against its schema, none skipped', () => {
+    const result = kubeconform(text());
+    const notValid = result.resources.filter((r) => r.status !== 'statusValid');
+    expect(notValid).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.resources).toHaveLength(objects(text()).length);
+  });
+
+  it('is refused by kubeconform -strict with an unknown field or a wrong type', () => {
+    const unknownField = text().replace(/^( +)replicas: (\d+)$/m, '$1replicaCount: $2');
+    expect(unknownField).not.toBe(text());
+    const refused = kubeconform(unknownField);
+    expect(refused.ok).toBe(false);
+    expect(refused.resources.filter((r) => r.status === 'statusInvalid').map((r) => r.msg)).toEqual([
+      expect.stringContaining("'replicaCount' not allowed"),
+    ]);
+    const wrongType = text().replace(/runAsNonRoot: true/, 'runAsNonRoot: "yes"');
+    expect(wrongType).not.toBe(text());
+    expect(kubeconform(wrongType).ok).toBe(false);
   });
 
   it('names the generated ConfigMap (with its content hash) in every Deployment', () => {

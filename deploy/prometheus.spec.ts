@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createMetricsRegistry } from '../libs/observability/src/metrics';
+import { progressMetricNames } from '../libs/observability/src/progress-metrics';
 
 /**
  * deploy/prometheus (alert rules, checked and unit-tested by promtool) and deploy/grafana (the
@@ -44,6 +45,15 @@ function registeredMetrics(): Set<string> {
       names.add(name);
       if (type === 'Histogram' || type === 'Summary')
         for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
+    }
+  }
+  // Progress metrics are named by one rule (libs/observability): `new ProgressMetrics(registry, 'import', 'rows', ...)`.
+  for (const file of [...sourceFiles(join(ROOT, 'apps')), ...sourceFiles(join(ROOT, 'libs'))]) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/new ProgressMetrics\(\s*[^,]+,\s*'([a-z]+)',\s*'([a-z]+)'/g)) {
+      const [, subject, unit] = match as unknown as [string, string, string];
+      const progress: Record<string, string> = { ...progressMetricNames(subject, unit) };
+      for (const name of Object.values(progress)) names.add(name);
     }
   }
   return names;
@@ -230,7 +240,13 @@ describe('every rule and panel query', () => {
     expect(Object.keys(EXPECTED_FROM_LIBS_KAFKA).filter((name) => registered.has(name))).toEqual([]);
     // The registrations the code makes are seen at all.
     expect(registered).toEqual(expect.objectContaining({ size: expect.any(Number) }));
-    for (const name of ['tthc_http_requests_total', 'tthc_queue_jobs', 'tthc_kafka_consumer_lag']) {
+    for (const name of [
+      'tthc_http_requests_total',
+      'tthc_queue_jobs',
+      'tthc_kafka_consumer_lag',
+      'tthc_import_rows_processed',
+      'tthc_rebuild_dossiers_expected',
+    ]) {
       expect(registered.has(name)).toBe(true);
     }
   });

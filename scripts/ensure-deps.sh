@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "Node.js 20.19+ and npm are required (https://nodejs.org)." >&2
+  echo "Node.js 22.12+ and npm are required (scripts/ensure-node.sh installs Node.js 22 into .local)." >&2
   exit 1
 fi
 stamp=node_modules/.package-lock.json

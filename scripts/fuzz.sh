@@ -10,6 +10,9 @@
 # Exits non-zero on any failure (5xx, undocumented status, wrong content type or schema).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# The project's Node.js (22 LTS) first on PATH: installed into .local by scripts/ensure-node.sh.
+PATH="$(bash scripts/ensure-node.sh):$PATH"
+export PATH
 started_at=$(date +%s)
 
 SCHEMATHESIS_VERSION=4.32.5

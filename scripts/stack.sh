@@ -7,6 +7,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# The project's Node.js (22 LTS) first on PATH: installed into .local by scripts/ensure-node.sh.
+PATH="$(bash scripts/ensure-node.sh):$PATH"
+export PATH
 SERVICES=(intake dossier-tracking on-time-rate reporting)
 declare -A PORTS=([intake]=3001 [dossier-tracking]=3002 [on-time-rate]=3003 [reporting]=3004)
 LOG_DIR="$ROOT/.local/logs"

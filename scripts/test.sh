@@ -5,8 +5,12 @@
 # Infrastructure this script started is stopped again at the end; a running stack is reused.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# The project's Node.js (22 LTS) first on PATH: installed into .local by scripts/ensure-node.sh.
+PATH="$(bash scripts/ensure-node.sh):$PATH"
+export PATH
 started_at=$(date +%s)
 
+echo "==> Node.js $(node --version) ($(command -v node))"
 bash scripts/ensure-deps.sh
 
 started_infra=no

@@ -14,7 +14,15 @@ export const DOSSIER = schema.object({
   timeline: schema.array({
     allOf: [
       schemaOfZod(dossierEventSchema, 'output'),
-      schema.object({ deskId: schema.string(), acceptedAt: schema.instant() }),
+      schema.object({
+        deskId: schema.string(),
+        acceptedAt: schema.instant(),
+        correlationId: {
+          ...schema.nullable(schema.string()),
+          description:
+            'correlation id of the desk request that delivered the event (its X-Request-Id or traceparent trace id, or one intake created; Kafka header x-correlation-id); null for events stored before correlation ids were kept',
+        },
+      }),
     ],
   }),
 });

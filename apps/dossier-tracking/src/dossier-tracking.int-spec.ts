@@ -12,6 +12,7 @@ import {
   newNamespace,
   produce,
   readTopic,
+  readTopicUntil,
   startService,
   testConfig,
   waitFor,
@@ -164,7 +165,40 @@ describe('dossier-tracking folds the event stream (real Kafka and MongoDB)', () 
       'e1',
       'e2',
     ]);
+    // Produced without headers (as events stored before correlation ids were kept): null.
+    expect((answer.body as { timeline: { correlationId: unknown }[] }).timeline.map((e) => e.correlationId)).toEqual([
+      null,
+      null,
+    ]);
     expect((await call(`${service.url}/v1/dossiers/NOPE`)).status).toBe(404);
     expect((await call(`${service.url}/v1/dossiers/D-1`, { key: null })).status).toBe(401);
+  });
+
+  it('keeps the correlation id of each event on the timeline and carries it on to the facts it causes', async () => {
+    await produce(namespace, DOSSIER_EVENTS, [
+      { ...accepted('desk-1', received('D-CORR', 'c1')), headers: { 'x-correlation-id': 'req-received' } },
+      {
+        ...accepted('desk-1', resolved('D-CORR', 'c2')),
+        headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      },
+    ]);
+    const timeline = await waitFor(
+      async () => {
+        const answer = await call(`${service.url}/v1/dossiers/D-CORR`);
+        const events = (answer.body as { timeline?: { eventId: string; correlationId: string | null }[] }).timeline;
+        return events !== undefined && events.length === 2 ? events : undefined;
+      },
+      { what: 'D-CORR with both events' },
+    );
+    expect(timeline.map((event) => [event.eventId, event.correlationId])).toEqual([
+      ['c1', 'req-received'],
+      ['c2', '4bf92f3577b34da6a3ce929d0e0e4736'],
+    ]);
+    const facts = await readTopicUntil(namespace, DOSSIER_FACTS, (read) =>
+      read.some((fact) => fact.key === 'D-CORR' && fact.value?.dossier.status === 'resolved'),
+    );
+    const ids = facts.filter((fact) => fact.key === 'D-CORR').map((fact) => fact.headers['x-correlation-id']);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(['req-received', '4bf92f3577b34da6a3ce929d0e0e4736']).toContain(id);
   });
 });

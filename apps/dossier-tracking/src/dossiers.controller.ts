@@ -41,7 +41,12 @@ export class DossiersController {
     }
     const timeline = (await this.repository.timelineOf(code))
       .sort((a, b) => compareEvents(a, b))
-      .map(({ deskId, event, acceptedAt }) => ({ deskId, acceptedAt, ...event }));
+      .map(({ deskId, event, acceptedAt, correlationId }) => ({
+        deskId,
+        acceptedAt,
+        correlationId: correlationId ?? null,
+        ...event,
+      }));
     return { dossierCode: code, kind: record.kind, version: record.version, state: record.state, timeline };
   }
 }

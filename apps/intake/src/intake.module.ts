@@ -10,6 +10,7 @@ import { PersistenceModule } from '@tthc/persistence';
 import { QueueModule } from '@tthc/queue';
 import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { EventIntakeService } from './events/event-intake.service';
+import { IntakeMetrics } from './events/intake-metrics';
 import { EventsController } from './events/events.controller';
 import { ImportService } from './import/import.service';
 import { ImportStore } from './import/import.store';
@@ -49,6 +50,7 @@ export class IntakeModule {
       providers: [
         EventRateLimiter,
         EventIntakeService,
+        IntakeMetrics,
         ReferenceAdminService,
         KeysService,
         ImportStore,

@@ -1,5 +1,7 @@
+import type { IHeaders } from 'kafkajs';
 import type { DeadLetter, TopicDefinition } from '@tthc/contracts';
 import { decodeMessage } from '@tthc/contracts';
+import { correlationIdOf, headersOf, runWithConsumedCorrelation } from './correlation';
 import { classifyFailure, describeFailure } from './failure';
 import type { ConsumedMessage, TopicBatchHandler } from './topic-handler';
 
@@ -9,6 +11,7 @@ export interface RawMessage {
   value: Buffer | null;
   offset: string;
   timestamp: string;
+  headers?: IHeaders;
 }
 
 /** A message given up on: the dead letter, and the original bytes (for a byte-exact redrive). */
@@ -93,6 +96,7 @@ export async function processBatch<T extends TopicDefinition>(
   for (const message of raw) {
     try {
       const decoded = decodeMessage(options.topic, message.key, message.value);
+      const headers = headersOf(message.headers);
       valid.push({
         raw: message,
         message: {
@@ -101,6 +105,8 @@ export async function processBatch<T extends TopicDefinition>(
           partition: options.partition,
           offset: message.offset,
           timestamp: message.timestamp,
+          headers,
+          correlationId: correlationIdOf(headers),
         },
       });
     } catch (error) {
@@ -114,7 +120,11 @@ export async function processBatch<T extends TopicDefinition>(
     let waits = 0;
     for (;;) {
       try {
-        await handler.handleBatch(messages);
+        // What the handler produces carries the correlation id of the message with the same key.
+        await runWithConsumedCorrelation(
+          messages.map((message) => ({ rawKey: rawKeyOf(message.key), correlationId: message.correlationId })),
+          () => handler.handleBatch(messages),
+        );
         if (waits > 0) options.infrastructure.recovered();
         return { kind: 'handled' };
       } catch (error) {
@@ -149,4 +159,9 @@ export async function processBatch<T extends TopicDefinition>(
     else deadLettered.push(deadLetter(item.raw, result.error, result.attempts));
   }
   return { handled, deadLettered, interrupted: false };
+}
+
+/** A decoded key as the producers encode it (`String(key)`), to match produced messages to consumed ones. */
+function rawKeyOf(key: unknown): string | null {
+  return typeof key === 'string' || typeof key === 'number' ? String(key) : null;
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { decodeMessage, encodeMessage, type KeyOf, type TopicDefinition, type ValueOf } from '@tthc/contracts';
+import { outgoingHeaders, type MessageHeaders } from './correlation';
 import { KafkaUnavailableError, withTimeout } from './errors';
 import { KAFKA_CLIENT, topicName } from './kafka-client';
 
@@ -9,15 +10,18 @@ import { KAFKA_CLIENT, topicName } from './kafka-client';
 export const MAX_REQUEST_BYTES = 512 * 1024;
 
 /** Splits encoded messages, in order, into requests of at most {@link MAX_REQUEST_BYTES} (a larger single message alone). */
-export function requestsOf<M extends { key: Buffer | string | null; value: Buffer | string | null }>(
-  messages: readonly M[],
-  maxBytes = MAX_REQUEST_BYTES,
-): M[][] {
+export function requestsOf<
+  M extends { key: Buffer | string | null; value: Buffer | string | null; headers?: Record<string, string> },
+>(messages: readonly M[], maxBytes = MAX_REQUEST_BYTES): M[][] {
   const requests: M[][] = [];
   let current: M[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = byteLength(message.key) + byteLength(message.value) + 64;
+    const headers = Object.entries(message.headers ?? {}).reduce(
+      (sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value) + 8,
+      0,
+    );
+    const size = byteLength(message.key) + byteLength(message.value) + headers + 64;
     if (current.length > 0 && bytes + size > maxBytes) {
       requests.push(current);
       current = [];
@@ -38,6 +42,24 @@ function byteLength(part: Buffer | string | null): number {
 export interface OutgoingMessage<T extends TopicDefinition> {
   key: KeyOf<T>;
   value: ValueOf<T> | null;
+  /**
+   * Kafka headers of this message (transport metadata, outside the contract). Without them, the
+   * message carries the correlation id in scope ({@link outgoingHeaders}).
+   */
+  headers?: MessageHeaders;
+}
+
+/** Encodes messages against the topic's contract and attaches their headers (kafkajs' message shape). */
+export function encodeOutgoing<T extends TopicDefinition>(
+  topic: T,
+  messages: readonly OutgoingMessage<T>[],
+  headers: MessageHeaders | undefined,
+): { key: string; value: string | null; headers?: MessageHeaders }[] {
+  return messages.map((message) => {
+    const encoded = encodeMessage(topic, message.key, message.value);
+    const attached = outgoingHeaders(encoded.key, message.headers, headers);
+    return attached === undefined ? encoded : { ...encoded, headers: attached };
+  });
 }
 
 /**
@@ -81,11 +103,16 @@ export class ContractProducer implements OnApplicationShutdown {
   /**
    * Sends the messages in order, in requests of at most {@link MAX_REQUEST_BYTES} (the broker
    * refuses a record batch over `message.max.bytes`, 1 MB by default); each request is bounded by
-   * `KAFKA_PRODUCE_TIMEOUT_MS`. Resolves when every message is acknowledged.
+   * `KAFKA_PRODUCE_TIMEOUT_MS`. Resolves when every message is acknowledged. `headers` go on every
+   * message without headers of its own (default: the correlation id in scope).
    */
-  async send<T extends TopicDefinition>(topic: T, messages: readonly OutgoingMessage<T>[]): Promise<void> {
+  async send<T extends TopicDefinition>(
+    topic: T,
+    messages: readonly OutgoingMessage<T>[],
+    headers?: MessageHeaders,
+  ): Promise<void> {
     if (messages.length === 0) return;
-    const encoded = messages.map((message) => encodeMessage(topic, message.key, message.value));
+    const encoded = encodeOutgoing(topic, messages, headers);
     const name = topicName(this.config.kafka, topic);
     try {
       for (const chunk of requestsOf(encoded)) {
@@ -125,7 +152,13 @@ export class ContractProducer implements OnApplicationShutdown {
       const [metadata] = await withTimeout(
         (async () => {
           await this.ensureConnected();
-          return this.producer.send({ topic: name, acks: -1, messages: [{ key, value }] });
+          // Carries the id of the admin request redriving it (docs/operations.md, "Correlation ids").
+          const headers = outgoingHeaders(key === null ? null : key.toString(), undefined, undefined);
+          return this.producer.send({
+            topic: name,
+            acks: -1,
+            messages: [headers === undefined ? { key, value } : { key, value, headers }],
+          });
         })(),
         this.config.kafka.produceTimeoutMs,
         `producing 1 message to ${name}`,

@@ -83,6 +83,8 @@ const message = (offset: string): ConsumedMessage<TopicDefinition> => ({
   partition: 2,
   offset,
   timestamp: '0',
+  headers: {},
+  correlationId: null,
 });
 const context = new KafkaBatchContext(['t.any', 2]);
 

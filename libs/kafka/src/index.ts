@@ -12,3 +12,4 @@ export * from './transactional-producer';
 export * from './dead-letter-sink';
 export * from './failure';
 export * from './infrastructure-wait';
+export * from './correlation';

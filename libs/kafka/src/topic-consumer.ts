@@ -17,7 +17,7 @@ import {
   type MicroserviceOptions,
 } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import type { Consumer, ConsumerEvents, EachBatchPayload, InstrumentationEvent, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerEvents, EachBatchPayload, IHeaders, InstrumentationEvent, Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom, throwError, type Observable } from 'rxjs';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
@@ -26,6 +26,7 @@ import type { MessageTransport } from '@tthc/http';
 import { METRICS_REGISTRY } from '@tthc/observability';
 import { processBatch, type DeadLetterEntry, type InfrastructureWaiter } from './batch-processor';
 import { assignedLag } from './consumer-lag';
+import { batchLogLine, correlationIdOf, headersOf } from './correlation';
 import { classifyFailure } from './failure';
 import { ContractProducer } from './contract-producer';
 import { DEAD_LETTER_SINK, type DeadLetterSink } from './dead-letter-sink';
@@ -210,6 +211,7 @@ export class KafkaTransport
   private readonly consumed: Counter;
   private readonly deadLetters: Counter;
   private readonly batchSeconds: Histogram;
+  private readonly batchMessages: Histogram;
   private readonly lag: Gauge;
   private readonly assignedPartitions: Gauge;
   /** `topic|partition` of the lag entries this replica exports. */
@@ -254,6 +256,13 @@ export class KafkaTransport
       help: 'Time to handle one slice of a batch',
       labelNames: ['topic'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    });
+    this.batchMessages = new Histogram({
+      name: 'tthc_kafka_batch_messages',
+      help: 'Messages in one slice of a batch handed to the handler',
+      labelNames: ['topic'],
+      buckets: [1, 5, 10, 50, 100, 250, 500, 1000, 2000],
       registers: [registry],
     });
     this.assignedPartitions = new Gauge({
@@ -498,6 +507,8 @@ export class KafkaTransport
         if (!payload.isRunning() || payload.isStale()) return;
         const slice = batch.messages.slice(start, start + sliceSize);
         const stopTimer = this.batchSeconds.startTimer({ topic: topic.name });
+        const started = process.hrtime.bigint();
+        this.batchMessages.observe({ topic: topic.name }, slice.length);
         const outcome = await processBatch(batchHandler, slice, {
           topic,
           partition: batch.partition,
@@ -510,6 +521,7 @@ export class KafkaTransport
           infrastructure: waiter,
         });
         stopTimer();
+        if (!outcome.interrupted) this.logSlice(topic.name, batch.partition, slice, outcome, started);
         // Stopped while waiting for infrastructure: nothing of this slice is committed; it comes again.
         if (outcome.interrupted) return;
         if (outcome.deadLettered.length > 0) {
@@ -523,6 +535,40 @@ export class KafkaTransport
       }
     } finally {
       this.waits.cleared(topic.name, batch.partition);
+    }
+  }
+
+  /**
+   * One info line per handled slice, listing its correlation ids (docs/operations.md, "Correlation
+   * ids"); with `LOG_LEVEL=debug` also one line per message.
+   */
+  private logSlice(
+    topic: string,
+    partition: number,
+    slice: readonly { offset: string; key: Buffer | null; headers?: IHeaders }[],
+    outcome: { handled: number; deadLettered: readonly unknown[] },
+    started: bigint,
+  ): void {
+    this.logger.log(
+      batchLogLine({
+        topic,
+        partition,
+        messages: slice,
+        handled: outcome.handled,
+        deadLettered: outcome.deadLettered.length,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      }),
+    );
+    if (this.config.logLevel !== 'debug' && this.config.logLevel !== 'verbose') return;
+    for (const message of slice) {
+      this.logger.debug({
+        message: 'message handled',
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        correlationId: correlationIdOf(headersOf(message.headers)),
+      });
     }
   }
 
@@ -596,7 +642,8 @@ export class KafkaTransport
         await this.sink?.record(entries);
         await this.producer.send(
           deadLetterTopicOf(topic),
-          entries.map(({ letter }) => ({ key: letter.key, value: letter })),
+          // A dead letter keeps the original's headers (its correlation id among them).
+          entries.map(({ letter, raw }) => ({ key: letter.key, value: letter, headers: headersOf(raw.headers) })),
         );
         if (waits > 0) waiter.recovered();
         this.deadLetters.inc({ topic: topic.name }, entries.length);

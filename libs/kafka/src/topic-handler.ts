@@ -1,4 +1,5 @@
 import type { KeyOf, TopicDefinition, ValueOf } from '@tthc/contracts';
+import type { MessageHeaders } from './correlation';
 
 /** One consumed message after its key and value passed the topic's contract. */
 export interface ConsumedMessage<T extends TopicDefinition> {
@@ -8,6 +9,13 @@ export interface ConsumedMessage<T extends TopicDefinition> {
   partition: number;
   offset: string;
   timestamp: string;
+  /** The message's Kafka headers (transport metadata, outside the contract), as strings. */
+  headers: MessageHeaders;
+  /**
+   * The correlation id of the request the message descends from (`x-correlation-id`, else the
+   * trace id of `traceparent`); null for messages produced without one.
+   */
+  correlationId: string | null;
 }
 
 /**

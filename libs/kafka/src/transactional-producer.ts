@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, type Kafka, type Producer, type Transaction } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
-import { encodeMessage, type TopicDefinition } from '@tthc/contracts';
-import { requestsOf, type OutgoingMessage } from './contract-producer';
+import type { TopicDefinition } from '@tthc/contracts';
+import { encodeOutgoing, requestsOf, type OutgoingMessage } from './contract-producer';
+import type { MessageHeaders } from './correlation';
 import { KafkaUnavailableError } from './errors';
 import { KAFKA_CLIENT, topicName } from './kafka-client';
 
@@ -10,11 +11,17 @@ import { KAFKA_CLIENT, topicName } from './kafka-client';
 export interface TopicBatch<T extends TopicDefinition = TopicDefinition> {
   topic: T;
   messages: readonly OutgoingMessage<T>[];
+  /** Headers of every message of the batch without its own (default: the correlation id in scope). */
+  headers?: MessageHeaders;
 }
 
 /** What the services call to publish: {@link ContractProducer} and {@link TransactionalProducer}. */
 export interface TopicSender {
-  send<T extends TopicDefinition>(topic: T, messages: readonly OutgoingMessage<T>[]): Promise<void>;
+  send<T extends TopicDefinition>(
+    topic: T,
+    messages: readonly OutgoingMessage<T>[],
+    headers?: MessageHeaders,
+  ): Promise<void>;
 }
 
 /** One member of the pool: a transactional kafkajs producer and its fixed transactional id. */
@@ -65,15 +72,19 @@ export class TransactionalProducer implements TopicSender, OnApplicationShutdown
     return this.slots.map((slot) => slot.transactionalId);
   }
 
-  send<T extends TopicDefinition>(topic: T, messages: readonly OutgoingMessage<T>[]): Promise<void> {
-    return this.sendAll([{ topic, messages }]);
+  send<T extends TopicDefinition>(
+    topic: T,
+    messages: readonly OutgoingMessage<T>[],
+    headers?: MessageHeaders,
+  ): Promise<void> {
+    return this.sendAll([{ topic, messages, ...(headers === undefined ? {} : { headers }) }]);
   }
 
   /** Publishes the batches (in order, in produce requests under the broker's limit) in one transaction. */
   async sendAll(batches: readonly TopicBatch[]): Promise<void> {
-    const requests = batches.flatMap(({ topic, messages }) => {
+    const requests = batches.flatMap(({ topic, messages, headers }) => {
       const name = topicName(this.config.kafka, topic);
-      const encoded = messages.map((message) => encodeMessage(topic, message.key, message.value));
+      const encoded = encodeOutgoing(topic, messages, headers);
       return requestsOf(encoded).map((chunk) => ({ topic: name, messages: chunk }));
     });
     if (requests.length === 0) return;

@@ -7,3 +7,4 @@ export * from './metrics';
 export * from './observability.controller';
 export * from './observability.module';
 export * from './request-context';
+export * from './progress-metrics';

@@ -32,6 +32,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 /** W3C Trace Context: version-traceid-parentid-flags; an all-zero trace id is invalid. */
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
+/** Whether a client-chosen request or correlation id is safe to log, echo and carry on. */
+export function isAcceptableRequestId(value: string): boolean {
+  return REQUEST_ID.test(value);
+}
+
 const first = (value: HeaderValue): string | undefined => (Array.isArray(value) ? value[0] : value)?.trim();
 
 /** The trace id of a valid `traceparent` header, or undefined. */
@@ -49,6 +54,6 @@ export function traceIdOf(traceparent: HeaderValue): string | undefined {
  */
 export function requestIdOf(headers: Readonly<Record<string, HeaderValue>>, create: () => string = randomUUID): string {
   const given = first(headers['x-request-id']);
-  if (given !== undefined && REQUEST_ID.test(given)) return given;
+  if (given !== undefined && isAcceptableRequestId(given)) return given;
   return traceIdOf(headers.traceparent) ?? create();
 }

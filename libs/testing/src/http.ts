@@ -10,9 +10,16 @@ export interface HttpAnswer {
 /** A small HTTP client for tests: JSON in, parsed JSON (or text) out. */
 export async function call(
   url: string,
-  options: { method?: string; key?: string | null; body?: unknown; raw?: string; contentType?: string } = {},
+  options: {
+    method?: string;
+    key?: string | null;
+    body?: unknown;
+    raw?: string;
+    contentType?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpAnswer> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   const key = options.key === undefined ? TEST_ADMIN_KEY : options.key;
   if (key !== null) headers.authorization = `Bearer ${key}`;
   let body: string | undefined;

@@ -9,7 +9,7 @@ import {
   type TopicDefinition,
   type ValueOf,
 } from '@tthc/contracts';
-import { kafkaSecurityOptions } from '@tthc/kafka';
+import { headersOf, kafkaSecurityOptions } from '@tthc/kafka';
 import { TEST_KEYS_SECRET, type TestNamespace } from './environment';
 
 /** A kafkajs client of the suite's brokers, with the KAFKA_SSL / KAFKA_SASL_* settings of the environment. */
@@ -38,7 +38,7 @@ export function signedKeyRecords<M extends { key: string; value: AccessKey }>(me
 export async function produce<T extends TopicDefinition>(
   namespace: TestNamespace,
   topic: T,
-  messages: readonly { key: KeyOf<T>; value: ValueOf<T> }[],
+  messages: readonly { key: KeyOf<T>; value: ValueOf<T>; headers?: Record<string, string> }[],
 ): Promise<void> {
   const producer = client('producer').producer({ allowAutoTopicCreation: false });
   await producer.connect();
@@ -46,7 +46,10 @@ export async function produce<T extends TopicDefinition>(
     await producer.send({
       topic: `${namespace.topicPrefix}${topic.name}`,
       acks: -1,
-      messages: messages.map((message) => encodeMessage(topic, message.key, message.value)),
+      messages: messages.map((message) => ({
+        ...encodeMessage(topic, message.key, message.value),
+        ...(message.headers === undefined ? {} : { headers: message.headers }),
+      })),
     });
   } finally {
     await producer.disconnect();
@@ -131,6 +134,14 @@ export async function groupLag(namespace: TestNamespace, service: string, topic:
   }
 }
 
+/** A message read back by {@link readTopicUntil}: decoded key and value, partition, headers as strings. */
+export interface ReadMessage<T extends TopicDefinition> {
+  key: KeyOf<T>;
+  value: ValueOf<T> | null;
+  partition: number;
+  headers: Record<string, string>;
+}
+
 /**
  * Reads a namespaced topic from the beginning until `done(received)` holds; `isolation` chooses
  * what a consumer sees of transactions: `committed` (what the services see) or `uncommitted`
@@ -139,15 +150,15 @@ export async function groupLag(namespace: TestNamespace, service: string, topic:
 export async function readTopicUntil<T extends TopicDefinition>(
   namespace: TestNamespace,
   topic: T,
-  done: (received: readonly { key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[]) => boolean,
+  done: (received: readonly ReadMessage<T>[]) => boolean,
   options: { isolation?: 'committed' | 'uncommitted'; timeoutMs?: number } = {},
-): Promise<{ key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[]> {
+): Promise<ReadMessage<T>[]> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const consumer = client('reader').consumer({
     groupId: `${namespace.topicPrefix}reader-${Date.now()}-${Math.random()}`,
     readUncommitted: options.isolation === 'uncommitted',
   });
-  const received: { key: KeyOf<T>; value: ValueOf<T> | null; partition: number }[] = [];
+  const received: ReadMessage<T>[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: `${namespace.topicPrefix}${topic.name}`, fromBeginning: true });
@@ -159,7 +170,11 @@ export async function readTopicUntil<T extends TopicDefinition>(
       consumer
         .run({
           eachMessage: ({ message, partition }) => {
-            received.push({ ...decodeMessage(topic, message.key, message.value), partition });
+            received.push({
+              ...decodeMessage(topic, message.key, message.value),
+              partition,
+              headers: headersOf(message.headers),
+            });
             if (done(received)) {
               clearTimeout(timer);
               resolve();

@@ -49,6 +49,7 @@ export class DossierEventsHandler {
         acceptedAt,
         ...(scope === undefined ? {} : { scope }),
         ...(agencyAncestry === undefined ? {} : { agencyAncestry }),
+        ...(message.correlationId === null ? {} : { correlationId: message.correlationId }),
       });
     }
 

@@ -16,6 +16,8 @@ export interface NewEvent {
   /** Intake's stamps (desk scope), when the envelope carried them. */
   scope?: DeskScope;
   agencyAncestry?: AgencyAncestry;
+  /** Correlation id of the desk request the event came in (Kafka header), when it carried one. */
+  correlationId?: string;
 }
 
 export type QualityEntry = DataQualityIssue | (Omit<DataQualityIssue, 'kind'> & { kind: 'conflicting_duplicate' });
@@ -49,6 +51,16 @@ interface DossierEventEntry {
   event: DossierEvent;
   scope?: DeskScope;
   agencyAncestry?: AgencyAncestry;
+  /** Absent on entries stored before correlation ids were kept, and for messages without one. */
+  correlationId?: string;
+}
+
+/** One entry of a dossier's timeline: the event, its desk, when and in which request it was accepted. */
+export interface TimelineEntry {
+  deskId: string;
+  event: DossierEvent;
+  acceptedAt: string;
+  correlationId?: string;
 }
 
 /** All MongoDB I/O of dossier-tracking, in batches. */
@@ -109,6 +121,7 @@ export class TrackingRepository {
         // Only when stamped, so entries of unstamped envelopes stay as they were ($addToSet compares whole entries).
         ...(event.scope === undefined ? {} : { scope: event.scope }),
         ...(event.agencyAncestry === undefined ? {} : { agencyAncestry: event.agencyAncestry }),
+        ...(event.correlationId === undefined ? {} : { correlationId: event.correlationId }),
       });
       byDossier.set(event.dossierCode, list);
     }
@@ -165,7 +178,7 @@ export class TrackingRepository {
     return this.dossiers.findById(code).lean<DossierRecord>();
   }
 
-  async timelineOf(code: string): Promise<{ deskId: string; event: DossierEvent; acceptedAt: string }[]> {
+  async timelineOf(code: string): Promise<TimelineEntry[]> {
     return (await this.entriesOf([code])).get(code) ?? [];
   }
 

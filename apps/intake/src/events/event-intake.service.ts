@@ -12,6 +12,7 @@ import { TransactionalProducer } from '@tthc/kafka';
 import { ReferenceData } from '@tthc/reference';
 import { publishOr503 } from '../shared/publish';
 import { acceptanceStamp, checkEventReferences, checkEventScope } from './event-checks';
+import { IntakeMetrics } from './intake-metrics';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 export { KAFKA_RETRY_AFTER_SECONDS } from '../shared/publish';
@@ -28,11 +29,13 @@ export class EventIntakeService {
   constructor(
     private readonly producer: TransactionalProducer,
     private readonly reference: ReferenceData,
+    private readonly metrics: IntakeMetrics,
   ) {}
 
   async accept(principal: Principal, items: readonly unknown[]): Promise<{ accepted: number }> {
     if (items.length === 0) throw new ProblemException(problem(400, 'the request carries no event'));
     if (items.length > MAX_EVENTS_PER_REQUEST) {
+      this.metrics.countRejected('too_many', items.length);
       throw new ProblemException(
         problem(413, `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`),
       );
@@ -44,6 +47,7 @@ export class EventIntakeService {
       if (result.ok) valid.push({ index, event: result.events[0]! });
       else problems.push(...result.problems.map((p) => ({ ...p, index })));
     });
+    const invalidSchema = problems.length > 0;
     problems.push(
       ...checkEventReferences(valid, {
         hasAgency: (code) => this.reference.agency(code) !== undefined,
@@ -52,6 +56,7 @@ export class EventIntakeService {
       }),
     );
     if (problems.length > 0) {
+      this.metrics.countRejected(invalidSchema ? 'invalid' : 'unknown_reference', items.length);
       problems.sort((a, b) => a.index - b.index);
       throw new ProblemException(
         problem(
@@ -65,6 +70,7 @@ export class EventIntakeService {
       const tree = this.reference.agencies();
       const outside = checkEventScope(valid, principal.agencyCodes, (code, roots) => tree.isWithinAny(code, roots));
       if (outside.length > 0) {
+        this.metrics.countRejected('outside_scope', items.length);
         throw new ProblemException(
           problem(
             403,
@@ -81,7 +87,13 @@ export class EventIntakeService {
       }
     }
     const events = valid.map(({ event }) => event);
-    await this.publish(principal, events);
+    try {
+      await this.publish(principal, events);
+    } catch (error) {
+      this.metrics.countRejected('unavailable', events.length);
+      throw error;
+    }
+    this.metrics.countAccepted(events.length);
     return { accepted: events.length };
   }
 

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { EVENT_ID_PATTERN } from '@tthc/contracts';
 import { problem, ProblemException } from '@tthc/http';
+import { currentRequestId } from '@tthc/observability';
 import { QueueService } from '@tthc/queue';
 import { INTAKE_IMPORTS } from './import.queue';
 import { ImportStore, type ImportDocument, type ImportRejection, type ImportState } from './import.store';
@@ -159,6 +160,8 @@ export class ImportService {
       finishedAt: null,
       error: null,
     };
+    const correlationId = currentRequestId();
+    if (correlationId !== undefined) document.correlationId = correlationId;
     if (await this.store.create(document)) {
       await this.enqueue(id, 1, attempts);
       this.logger.log(`import ${id}: ${total} line(s) of ${format} for desk ${desk} queued`);

@@ -42,6 +42,8 @@ export interface ImportDocument {
   finishedAt: string | null;
   /** Why the last attempt failed (cleared when an attempt starts). */
   error: string | null;
+  /** Request id of the upload: the events published carry it as their correlation id (absent on older imports). */
+  correlationId?: string;
 }
 
 interface UploadPart {

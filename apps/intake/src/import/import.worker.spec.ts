@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { Registry } from 'prom-client';
 import type { TransactionalProducer } from '@tthc/kafka';
 import { AgencyTree, type ReferenceData } from '@tthc/reference';
 import type { ImportDocument, ImportStore } from './import.store';
@@ -15,7 +16,7 @@ const event = (n: number) =>
 /** 7 lines: 5 valid, lines 3 and 6 invalid; chunks of 3 lines. */
 const FILE = [1, 2, 0, 4, 5, 0, 7].map((n) => (n === 0 ? 'not json' : event(n))).join('\n');
 
-function setup(failOnSend: number[]) {
+function setup(failOnSend: number[], registry?: Registry) {
   let document: ImportDocument = {
     _id: 'imp-1',
     sha256: 'x',
@@ -64,6 +65,7 @@ function setup(failOnSend: number[]) {
     store as unknown as ImportStore,
     producer as unknown as TransactionalProducer,
     { agencies: () => new AgencyTree([]) } as unknown as ReferenceData,
+    registry,
   );
   const job = (attemptsMade: number) =>
     ({ attemptsMade, opts: { attempts: 2 }, updateProgress: () => Promise.resolve() }) as unknown as Job;
@@ -92,6 +94,18 @@ describe('ImportWorker', () => {
     expect(document()).toMatchObject({ state: 'completed', processed: 7, accepted: 5, rejected: 2, error: null });
     expect(document().rejections.map((r) => r.line)).toEqual([3, 6]);
     expect(sent).toEqual(['e-1', 'e-2', 'e-4', 'e-5', 'e-7'].map((id) => `import|${id}`));
+  });
+
+  it('exports its progress: rows counted once across a resumed attempt, nothing running afterwards', async () => {
+    const registry = new Registry();
+    const { worker, job } = setup([2], registry);
+    const value = async (name: string) => (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+    await expect(worker.process({ importId: 'imp-1' }, job(0))).rejects.toThrow(/Kafka unavailable/);
+    expect(await value('tthc_import_rows_processed_total')).toBe(3);
+    expect(await value('tthc_imports_running')).toBe(0);
+    await worker.process({ importId: 'imp-1' }, job(1));
+    expect(await value('tthc_import_rows_processed_total')).toBe(7);
+    expect(await value('tthc_import_rows_processed')).toBe(0);
   });
 
   it('marks the import failed after its last attempt', async () => {

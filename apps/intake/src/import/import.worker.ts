@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { Registry } from 'prom-client';
 import { DOSSIER_EVENTS, type DossierEvent } from '@tthc/contracts';
-import { TransactionalProducer } from '@tthc/kafka';
+import { correlationHeaders, TransactionalProducer } from '@tthc/kafka';
+import { METRICS_REGISTRY, ProgressMetrics } from '@tthc/observability';
 import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
 import { ReferenceData } from '@tthc/reference';
 import { acceptanceStamp, type ReferenceLookup } from '../events/event-checks';
@@ -32,12 +34,17 @@ export interface ImportProgress {
 @Injectable()
 export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
   private readonly logger = new Logger(ImportWorker.name);
+  /** `tthc_imports_running`, `tthc_import_rows_processed` / `_expected` / `_processed_total`. */
+  private readonly progress: ProgressMetrics;
 
   constructor(
     private readonly store: ImportStore,
     private readonly producer: TransactionalProducer,
     private readonly reference: ReferenceData,
-  ) {}
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
+  ) {
+    this.progress = new ProgressMetrics(registry ?? new Registry(), 'import', 'rows', 'Imports (event lines)');
+  }
 
   async process(data: JobDataOf<typeof INTAKE_IMPORTS>, job: Job): Promise<ImportProgress | string> {
     const found = await this.store.get(data.importId);
@@ -45,6 +52,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     if (found.state === 'completed') return 'already completed';
     const startedAt = found.startedAt ?? new Date().toISOString();
     await this.store.update(found._id, { state: 'running', startedAt, error: null });
+    this.progress.start(found._id, found.total, found.processed);
     try {
       const progress = await this.run({ ...found, startedAt }, job);
       this.logger.log(
@@ -62,6 +70,8 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
         })
         .catch(() => undefined);
       throw error;
+    } finally {
+      this.progress.finish(found._id);
     }
   }
 
@@ -87,7 +97,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     const flush = async () => {
       if (chunk.length === 0) return;
       const { events, rejections } = checkChunk(document.format, columns ?? [], chunk, lookup);
-      await this.publish(document.desk, events);
+      await this.publish(document.desk, events, document.correlationId);
       state.processed += chunk.length;
       state.accepted += events.length;
       state.rejected += rejections.length;
@@ -95,6 +105,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
       state.chunksDone += 1;
       chunk = [];
       await this.store.update(document._id, { ...state });
+      this.progress.advance(document._id, state.processed, document.total);
       await job.updateProgress({ total: document.total, ...pick(state) });
     };
     const take = async (records: readonly ImportRecord[]) => {
@@ -120,7 +131,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     return { total: document.total, ...pick(state) };
   }
 
-  private async publish(deskId: string, events: readonly DossierEvent[]): Promise<void> {
+  private async publish(deskId: string, events: readonly DossierEvent[], correlationId?: string): Promise<void> {
     if (events.length === 0) return;
     const acceptedAt = new Date().toISOString();
     const tree = this.reference.agencies();
@@ -131,6 +142,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
         key: event.dossierCode,
         value: { deskId, acceptedAt, event, ...acceptanceStamp(event, 'admin', (code) => tree.ancestry(code)) },
       })),
+      correlationId === undefined ? undefined : correlationHeaders(correlationId),
     );
   }
 }

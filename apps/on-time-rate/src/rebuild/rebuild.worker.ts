@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Job } from 'bullmq';
 import type { Connection } from 'mongoose';
+import { Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { DOSSIER_OUTCOMES } from '@tthc/contracts';
 import { ContractProducer } from '@tthc/kafka';
+import { METRICS_REGISTRY, ProgressMetrics } from '@tthc/observability';
 import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
 import { CountingContext } from '../counting/counting-context';
 import { classificationDiffers, classifiedSnapshotOf, outcomeMessageOf, type ClassifyWith } from '../domain/classified';
@@ -41,6 +43,8 @@ const CORRECTION_CHUNK = 500;
 @Injectable()
 export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
   private readonly logger = new Logger(RebuildWorker.name);
+  /** `tthc_rebuilds_running`, `tthc_rebuild_dossiers_processed` / `_expected` / `_processed_total`. */
+  private readonly progress: ProgressMetrics;
 
   constructor(
     @InjectConnection() private readonly connection: Connection,
@@ -50,7 +54,15 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
     private readonly ledger: OnTimeRateLedger,
     private readonly counting: CountingContext,
     private readonly producer: ContractProducer,
-  ) {}
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
+  ) {
+    this.progress = new ProgressMetrics(
+      registry ?? new Registry(),
+      'rebuild',
+      'dossiers',
+      'Rebuilds (stored dossiers reclassified)',
+    );
+  }
 
   private get dossiers() {
     return this.connection.collection<ClassifiedDossier>('otr_dossiers');
@@ -70,6 +82,8 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
       await this.store.update(id, last ? { state: 'failed', error: message, finishedAt: now() } : { error: message });
       if (last) await this.state.unlock(id);
       throw error;
+    } finally {
+      this.progress.finish(id);
     }
   }
 
@@ -91,6 +105,7 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
     // 1. Every stored dossier, reclassified.
     const total = await this.dossiers.countDocuments({});
     await this.store.update(id, { total, processed: 0 });
+    this.progress.start(id, total);
     const rebuilt: CounterSet = new Map();
     const changed: string[] = [];
     let processed = 0;
@@ -101,8 +116,11 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
       addToCounterSet(rebuilt, fresh.applied);
       if (classificationDiffers(stored, fresh)) changed.push(stored._id);
       processed += 1;
+      if (processed % 100 === 0) this.progress.advance(id, processed);
       if (processed % every === 0) await this.store.update(id, { processed, total: Math.max(total, processed) });
     }
+
+    this.progress.advance(id, processed);
 
     // 2. Compared with the incremental counters.
     const incremental: CounterSet = new Map();
