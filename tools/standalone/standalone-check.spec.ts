@@ -22,6 +22,10 @@ describe('the repository stands alone (rules)', () => {
 
   it('refuses paths outside the repository', () => {
     expect(rules('README.md', 'see ../shared/product/notes')).toEqual(['outside-path']);
+    expect(rules('apps/intake/src/events/a.ts', "import { x } from '../../../../../shared/y';")).toEqual([
+      'outside-path',
+    ]);
+    expect(rules('apps/intake/src/events/a.ts', "import { publishOr503 } from '../shared/publish';")).toEqual([]);
     expect(rules('apps/a.ts', "const f = '/work/main/holidays.json';")).toEqual(['outside-path']);
     expect(rules('docs/x.md', 'open file:///etc/hosts')).toEqual(['outside-path']);
     expect(rules('docs/x.md', 'written to /tmp/province.json first')).toEqual([]);
@@ -30,7 +34,7 @@ describe('the repository stands alone (rules)', () => {
   it('refuses Markdown links that leave the repository or point at nothing', () => {
     expect(rules('README.md', '[contract](../shared/x.md)')).toEqual(['outside-path', 'broken-link']);
     expect(rules('docs/x.md', '[gone](missing.md)')).toEqual(['broken-link']);
-    expect(rules('docs/x.md', '[up](../../other/README.md)')).toEqual(['broken-link']);
+    expect(rules('docs/x.md', '[up](../../other/README.md)')).toEqual(['outside-path', 'broken-link']);
     expect(rules('docs/x.md', '[rules](counting-rules.md#6-period-figures) and [top](../README.md)')).toEqual([]);
     expect(rules('docs/x.md', '[section](#errors) and [spec](https://www.rfc-editor.org/rfc/rfc9457)')).toEqual([]);
   });

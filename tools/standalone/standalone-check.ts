@@ -9,8 +9,8 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
  * Rules (each a {@link StandaloneProblem} `rule`):
  * - `external-notes`: citations of notes kept outside the repository (the product's contract,
  *   domain and examples notes by name or section sign);
- * - `outside-path`: relative paths that climb into a sibling `shared` folder, absolute paths of
- *   this machine's work tree or home folders, `file://` links;
+ * - `outside-path`: relative paths (`../…`) that climb above the repository's root from the file
+ *   they are written in, absolute paths of this machine's work tree or home folders, `file://` links;
  * - `broken-link`: a relative Markdown link whose target is outside the repository or does not exist;
  * - `private-url`: an http(s) URL, in Markdown or in a code comment, to a host that only exists on a
  *   private network (a single-label host, `.local`, `.internal`, `.lan`, `.corp`, `.intranet`,
@@ -31,12 +31,8 @@ const EXTERNAL_NOTES = [
   // The bare upper-case word (not an identifier such as CONTRACT_PORTS).
   /(?<![\w$])CONTRACT(?![\w$])/,
 ];
-const OUTSIDE_PATHS = [
-  /\.\.\/shared\b/,
-  /\bshared\/product\b/,
-  /(?<![\w.~-])\/(?:work|home|root|Users)\/[\w.-]/,
-  /\bfile:\/\//,
-];
+const CLIMBING_PATH = /(?<![\w.])((?:\.\.\/)+)[\w@.-]/g;
+const OUTSIDE_PATHS = [/\bshared\/product\b/, /(?<![\w.~-])\/(?:work|home|root|Users)\/[\w.-]/, /\bfile:\/\//];
 const URL = /\bhttps?:\/\/([^\s/:?#)`'"<>\]]+)/g;
 const MARKDOWN_LINK = /\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
 const PRIVATE_SUFFIXES = ['.local', '.internal', '.lan', '.corp', '.intranet', '.home'];
@@ -83,7 +79,12 @@ export function checkText(
   lines.forEach((line, index) => {
     const at = { file, line: index + 1, text: line.trim().slice(0, 200) };
     if (EXTERNAL_NOTES.some((pattern) => pattern.test(line))) problems.push({ ...at, rule: 'external-notes' });
-    if (OUTSIDE_PATHS.some((pattern) => pattern.test(line))) problems.push({ ...at, rule: 'outside-path' });
+    const climbsOut = [...line.matchAll(CLIMBING_PATH)].some((match) => {
+      const target = resolve(root, dirname(file), match[1] ?? '');
+      return target !== root && !target.startsWith(root + sep);
+    });
+    if (climbsOut || OUTSIDE_PATHS.some((pattern) => pattern.test(line)))
+      problems.push({ ...at, rule: 'outside-path' });
     const urlText = markdown ? line : commentOf(line, extension);
     if (urlText !== null) {
       for (const match of urlText.matchAll(URL)) {
@@ -131,7 +132,12 @@ export function repositoryFiles(root: string): string[] {
       const path = join(directory, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRECTORIES.has(entry.name)) walk(path);
-      } else if (entry.isFile() && TEXT_EXTENSIONS.has(extname(entry.name)) && statSync(path).size < 2_000_000) {
+      } else if (
+        entry.isFile() &&
+        !SKIPPED_DIRECTORIES.has(entry.name) &&
+        TEXT_EXTENSIONS.has(extname(entry.name)) &&
+        statSync(path).size < 2_000_000
+      ) {
         files.push(relative(root, path).split(sep).join('/'));
       }
     }
