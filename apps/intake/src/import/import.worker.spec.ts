@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import type { RunningJob } from '@tthc/queue';
 import type { TransactionalProducer } from '@tthc/kafka';
 import { AgencyTree, type ReferenceData } from '@tthc/reference';
 import type { ImportDocument, ImportStore } from './import.store';
@@ -65,8 +65,15 @@ function setup(failOnSend: number[]) {
     producer as unknown as TransactionalProducer,
     { agencies: () => new AgencyTree([]) } as unknown as ReferenceData,
   );
-  const job = (attemptsMade: number) =>
-    ({ attemptsMade, opts: { attempts: 2 }, updateProgress: () => Promise.resolve() }) as unknown as Job;
+  const job = (attemptsMade: number): RunningJob => ({
+    id: 'import-run1',
+    attemptsMade,
+    attempts: 2,
+    lastAttempt: attemptsMade + 1 >= 2,
+    plannedAt: 0,
+    updateProgress: () => Promise.resolve(),
+    retryAt: () => Promise.reject(new Error('not used by imports')),
+  });
   return { worker, job, sent, document: () => document };
 }
 

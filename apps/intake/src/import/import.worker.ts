@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Job } from 'bullmq';
 import { DOSSIER_EVENTS, type DossierEvent } from '@tthc/contracts';
 import { TransactionalProducer } from '@tthc/kafka';
-import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
+import { ProcessesQueue, type JobDataOf, type QueueJobHandler, type RunningJob } from '@tthc/queue';
 import { ReferenceData } from '@tthc/reference';
 import { acceptanceStamp, type ReferenceLookup } from '../events/event-checks';
 import { checkChunk } from './import-chunk';
@@ -39,7 +38,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     private readonly reference: ReferenceData,
   ) {}
 
-  async process(data: JobDataOf<typeof INTAKE_IMPORTS>, job: Job): Promise<ImportProgress | string> {
+  async process(data: JobDataOf<typeof INTAKE_IMPORTS>, job: RunningJob): Promise<ImportProgress | string> {
     const found = await this.store.get(data.importId);
     if (found === null) return 'unknown import';
     if (found.state === 'completed') return 'already completed';
@@ -53,7 +52,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
       return progress;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const last = job.lastAttempt;
       await this.store
         .update(found._id, {
           state: last ? 'failed' : 'queued',
@@ -65,7 +64,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     }
   }
 
-  private async run(document: ImportDocument, job: Job): Promise<ImportProgress> {
+  private async run(document: ImportDocument, job: RunningJob): Promise<ImportProgress> {
     const state = {
       processed: document.processed,
       accepted: document.accepted,

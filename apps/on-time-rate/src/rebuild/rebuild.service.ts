@@ -39,7 +39,7 @@ export class RebuildService {
         'rebuild',
         { rebuildId: id },
         {
-          jobId: id,
+          id,
           attempts: REBUILD_ATTEMPTS,
           backoff: { type: 'exponential', delay: 5000 },
           removeOnComplete: 100,

@@ -1,18 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Job } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { DOSSIER_OUTCOMES } from '@tthc/contracts';
 import { ContractProducer } from '@tthc/kafka';
-import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
+import { ProcessesQueue, type JobDataOf, type QueueJobHandler, type RunningJob } from '@tthc/queue';
 import { CountingContext } from '../counting/counting-context';
 import { classificationDiffers, classifiedSnapshotOf, outcomeMessageOf, type ClassifyWith } from '../domain/classified';
 import type { ClassifiedDossier } from '../persistence/classified-dossier';
 import { CountingState } from '../persistence/counting-state';
 import { OnTimeRateLedger, orderOf } from '../persistence/on-time-rate-ledger';
 import { addToCounterSet, compareCounterSets, nonZeroMetrics, type CounterSet } from './counter-set';
-import { OTR_REBUILDS, REBUILD_ATTEMPTS } from './rebuild.queue';
+import { OTR_REBUILDS } from './rebuild.queue';
 import { RebuildStore } from './rebuild.store';
 
 /** Changed dossiers corrected per chunk (re-read, republished and applied together). */
@@ -60,13 +59,13 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
     return this.connection.collection<{ _id: string } & Record<string, unknown>>('otr_counters');
   }
 
-  async process(data: JobDataOf<typeof OTR_REBUILDS>, job: Job): Promise<unknown> {
+  async process(data: JobDataOf<typeof OTR_REBUILDS>, job: RunningJob): Promise<unknown> {
     const id = data.rebuildId;
     try {
       return await this.run(id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? REBUILD_ATTEMPTS);
+      const last = job.lastAttempt;
       await this.store.update(id, last ? { state: 'failed', error: message, finishedAt: now() } : { error: message });
       if (last) await this.state.unlock(id);
       throw error;
