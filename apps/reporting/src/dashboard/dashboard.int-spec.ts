@@ -17,7 +17,7 @@ import {
   type RunningService,
 } from '@tthc/testing';
 import { IntakeModule } from '../../../intake/src/intake.module';
-import { FORM_06A_HEADINGS } from '../reports/form-06a-export';
+import { FORM_06A_HEADINGS } from '../reports/form-06a-layout';
 import { ReportingModule } from '../reporting.module';
 
 /**
