@@ -13,6 +13,7 @@ import { OnTimeRateLedger, orderOf } from '../persistence/on-time-rate-ledger';
 import { addToCounterSet, compareCounterSets, nonZeroMetrics, type CounterSet } from './counter-set';
 import { OTR_REBUILDS } from './rebuild.queue';
 import { RebuildStore } from './rebuild.store';
+import { COLLECTIONS } from '../collections';
 
 /** Changed dossiers corrected per chunk (re-read, republished and applied together). */
 const CORRECTION_CHUNK = 500;
@@ -52,11 +53,11 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
   ) {}
 
   private get dossiers() {
-    return this.connection.collection<ClassifiedDossier>('otr_dossiers');
+    return this.connection.collection<ClassifiedDossier>(COLLECTIONS.dossiers);
   }
 
   private get counters() {
-    return this.connection.collection<{ _id: string } & Record<string, unknown>>('otr_counters');
+    return this.connection.collection<{ _id: string } & Record<string, unknown>>(COLLECTIONS.counters);
   }
 
   async process(data: JobDataOf<typeof OTR_REBUILDS>, job: RunningJob): Promise<unknown> {

@@ -5,6 +5,7 @@ import { problem, ProblemException } from '@tthc/http';
 import type { ReportDossier } from '../persistence/report-dossier';
 import { overdueNow, type OverdueDossier } from './overdue';
 import type { ReportScope } from './scope';
+import { COLLECTIONS } from '../collections';
 
 /**
  * Reads `rpt_dossiers` within a {@link ReportScope} only. The overdue list scans the collection
@@ -16,7 +17,7 @@ export class ReportDossiersRepository {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get dossiers() {
-    return this.connection.collection<ReportDossier>('rpt_dossiers');
+    return this.connection.collection<ReportDossier>(COLLECTIONS.dossiers);
   }
 
   /**
