@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Param, Query, Req, Res, StreamableFile, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
@@ -24,6 +24,7 @@ import {
   scopeQuerySchema,
   timeseriesQuerySchema,
 } from './query';
+import { ReportProblemsFilter } from './report-problems.filter';
 import { ReportsService } from './reports.service';
 
 const PROBLEM = 'application/problem+json';
@@ -79,6 +80,7 @@ function ApiScopeParams(): MethodDecorator {
 @ApiTags('reports')
 @ApiBearerAuth()
 @RequireRoles('viewer', 'admin')
+@UseFilters(ReportProblemsFilter)
 @Controller('v1/reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
