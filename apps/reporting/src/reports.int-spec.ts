@@ -26,7 +26,7 @@ import {
   type HttpAnswer,
   type RunningService,
 } from '@tthc/testing';
-import { naiveFigures } from '../../../libs/counting/src/figures.test-support';
+import { naiveFigures } from '@tthc/counting/testing';
 import { FORM_06A_HEADINGS } from './reports/form-06a-layout';
 import { ReportingModule } from './reporting.module';
 
