@@ -16,9 +16,9 @@ import {
   waitFor,
   type RunningService,
 } from '@tthc/testing';
-import { IntakeModule } from '../../../intake/src/intake.module';
-import { FORM_06A_HEADINGS } from '../reports/form-06a-layout';
-import { ReportingModule } from '../reporting.module';
+import { IntakeModule } from '../apps/intake/src/intake.module';
+import { FORM_06A_HEADINGS } from '../apps/reporting/src/reports/form-06a-layout';
+import { ReportingModule } from '../apps/reporting/src/reporting.module';
 
 /**
  * The web dashboard in real headless Chromium (Debian's, driven by playwright-core) against a real
@@ -26,7 +26,7 @@ import { ReportingModule } from '../reporting.module';
  * switches language, drills down from the overdue list to a dossier's timeline, exports, and saves
  * a screenshot to .local/screenshots/dashboard.png.
  */
-const ROOT = join(__dirname, '../../../..');
+const ROOT = join(__dirname, '..');
 const SCREENSHOTS = join(ROOT, '.local/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
