@@ -26,6 +26,7 @@ describe('the repository stands alone (rules)', () => {
       'outside-path',
     ]);
     expect(rules('apps/intake/src/events/a.ts', "import { publishOr503 } from '../shared/publish';")).toEqual([]);
+    expect(rules('test/a.int-spec.ts', "await get('/assets/../../package.json'); // a traversal attempt")).toEqual([]);
     expect(rules('apps/a.ts', "const f = '/work/main/holidays.json';")).toEqual(['outside-path']);
     expect(rules('docs/x.md', 'open file:///etc/hosts')).toEqual(['outside-path']);
     expect(rules('docs/x.md', 'written to /tmp/province.json first')).toEqual([]);

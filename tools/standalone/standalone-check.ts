@@ -31,7 +31,8 @@ const EXTERNAL_NOTES = [
   // The bare upper-case word (not an identifier such as CONTRACT_PORTS).
   /(?<![\w$])CONTRACT(?![\w$])/,
 ];
-const CLIMBING_PATH = /(?<![\w.])((?:\.\.\/)+)[\w@.-]/g;
+/** A relative path that starts with `../` (not `../` inside a longer path or URL such as `/assets/../x`). */
+const CLIMBING_PATH = /(?<![\w./])((?:\.\.\/)+)[\w@.-]/g;
 const OUTSIDE_PATHS = [/\bshared\/product\b/, /(?<![\w.~-])\/(?:work|home|root|Users)\/[\w.-]/, /\bfile:\/\//];
 const URL = /\bhttps?:\/\/([^\s/:?#)`'"<>\]]+)/g;
 const MARKDOWN_LINK = /\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
