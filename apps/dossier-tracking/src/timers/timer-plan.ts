@@ -1,7 +1,7 @@
 import type { DossierRecord } from '../persistence/schemas';
 
 /**
- * Pure decisions about overdue timers (docs/counting-rules.md §6 "overdue"). A dossier version is *pending*
+ * Pure decisions about overdue timers (CONTRACT §5 "overdue"). A dossier version is *pending*
  * when it is a received dossier, not finished, not voided and has a due date; each pending
  * version has one delayed BullMQ job at its due instant with the deterministic id
  * `due:<dossierCode>:<version>`. Any new version replaces the previous version's job (the job

@@ -15,7 +15,7 @@ export interface OverdueDossier {
 }
 
 /**
- * docs/counting-rules.md §6 as of now: pending (received, not finished, not voided), neither paused nor waiting
+ * CONTRACT §5 as of now: pending (received, not finished, not voided), neither paused nor waiting
  * for a supplement now, and the due date in force now is before today's date.
  */
 export function overdueNow(snapshot: DossierSnapshot, nowMs: number): OverdueDossier | null {
