@@ -30,6 +30,7 @@ import { OverdueTimers } from './timers/overdue-timers.service';
 import { OVERDUE_TIMERS, TRACKING_MAINTENANCE } from './timers/queues';
 import { TrackingMetrics } from './tracking-metrics';
 import { TRACKING_OPTIONS, type TrackingOptions } from './tracking-options';
+import { COLLECTION_PREFIX } from './collections';
 
 @Module({})
 export class DossierTrackingModule {
@@ -50,9 +51,9 @@ export class DossierTrackingModule {
           consumer: { group: 'dossier-tracking', topics: [DOSSIER_EVENTS], broadcastTopics: REFERENCE_TOPICS },
           produces: [DOSSIER_FACTS],
         }),
-        ReferenceModule.forRoot({ collectionPrefix: 'tracking' }),
-        AuditModule.forRoot({ collectionPrefix: 'tracking' }),
-        DeadLettersModule.forRoot({ collectionPrefix: 'tracking' }),
+        ReferenceModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
+        AuditModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
+        DeadLettersModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
         QueueModule.forRoot({ queues: [OVERDUE_TIMERS, TRACKING_MAINTENANCE] }),
       ],
       controllers: [DossiersController, DataQualityController, DossierEventsHandler],

@@ -22,6 +22,7 @@ import { KeysService } from './keys/keys.service';
 import { EventRateLimiter } from './rate-limit/rate-limiter';
 import { ReferenceAdminService } from './reference/reference-admin.service';
 import { ReferenceController } from './reference/reference.controller';
+import { COLLECTION_PREFIX } from './collections';
 
 @Module({})
 export class IntakeModule {
@@ -40,10 +41,10 @@ export class IntakeModule {
           // Each request (and each bulk-import chunk) is published in one transaction.
           transactional: true,
         }),
-        ReferenceModule.forRoot({ collectionPrefix: 'intake' }),
-        AuditModule.forRoot({ collectionPrefix: 'intake' }),
+        ReferenceModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
+        AuditModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
         // Its reference consumer dead-letters too (list and discard; compacted topics are not redriven).
-        DeadLettersModule.forRoot({ collectionPrefix: 'intake' }),
+        DeadLettersModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
       controllers: [EventsController, ReferenceController, KeysController, ImportsController],

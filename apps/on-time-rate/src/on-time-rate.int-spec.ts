@@ -15,13 +15,7 @@ import fc from 'fast-check';
 import { addDays, localDateOf } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
 import { periodFigures } from '@tthc/counting';
-import {
-  arbitrarySnapshot,
-  BASE,
-  comparable,
-  DAY,
-  naiveFigures,
-} from '../../../libs/counting/src/figures.test-support';
+import { arbitrarySnapshot, BASE, comparable, DAY, naiveFigures } from '@tthc/counting/testing';
 import { classifiedSnapshotOf } from './domain/classified';
 import { OnTimeRateModule } from './on-time-rate.module';
 import { OnTimeRateLedger } from './persistence/on-time-rate-ledger';

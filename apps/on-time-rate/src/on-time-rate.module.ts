@@ -18,6 +18,7 @@ import { RebuildService } from './rebuild/rebuild.service';
 import { RebuildStore } from './rebuild/rebuild.store';
 import { RebuildWorker } from './rebuild/rebuild.worker';
 import { RebuildsController } from './rebuild/rebuilds.controller';
+import { COLLECTION_PREFIX } from './collections';
 
 @Module({})
 export class OnTimeRateModule {
@@ -35,9 +36,9 @@ export class OnTimeRateModule {
           consumer: { group: 'on-time-rate', topics: [DOSSIER_FACTS], broadcastTopics: REFERENCE_TOPICS },
           produces: [DOSSIER_OUTCOMES],
         }),
-        ReferenceModule.forRoot({ collectionPrefix: 'otr' }),
-        AuditModule.forRoot({ collectionPrefix: 'otr' }),
-        DeadLettersModule.forRoot({ collectionPrefix: 'otr' }),
+        ReferenceModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
+        AuditModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
+        DeadLettersModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
         QueueModule.forRoot({ queues: [OTR_REBUILDS], concurrency: 1 }),
       ],
       controllers: [RebuildsController, DossierFactsHandler],

@@ -25,7 +25,7 @@ import {
   waitFor,
   type RunningService,
 } from '@tthc/testing';
-import { arbitrarySnapshot } from '../../../libs/counting/src/figures.test-support';
+import { arbitrarySnapshot } from '@tthc/counting/testing';
 import { OnTimeRateModule } from './on-time-rate.module';
 import { nonZeroMetrics, type CounterSet } from './rebuild/counter-set';
 import type { RebuildView } from './rebuild/rebuild.store';

@@ -20,6 +20,7 @@ import { ReportDossiersRepository } from './reports/report-dossiers.repository';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { SCHEDULED_REPORTS, SCHEDULED_REPORTS_CONTROLLERS, SCHEDULED_REPORTS_PROVIDERS } from './scheduled';
+import { COLLECTION_PREFIX } from './collections';
 
 @Module({})
 export class ReportingModule {
@@ -34,9 +35,9 @@ export class ReportingModule {
         KafkaModule.forRoot({
           consumer: { group: 'reporting', topics: [DOSSIER_OUTCOMES], broadcastTopics: REFERENCE_TOPICS },
         }),
-        ReferenceModule.forRoot({ collectionPrefix: 'rpt' }),
-        AuditModule.forRoot({ collectionPrefix: 'rpt' }),
-        DeadLettersModule.forRoot({ collectionPrefix: 'rpt' }),
+        ReferenceModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
+        AuditModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
+        DeadLettersModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
         QueueModule.forRoot({ queues: [SCHEDULED_REPORTS] }),
         DashboardModule,
       ],

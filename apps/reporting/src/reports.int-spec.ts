@@ -26,8 +26,8 @@ import {
   type HttpAnswer,
   type RunningService,
 } from '@tthc/testing';
-import { naiveFigures } from '../../../libs/counting/src/figures.test-support';
-import { FORM_06A_HEADINGS } from './reports/form-06a-export';
+import { naiveFigures } from '@tthc/counting/testing';
+import { FORM_06A_HEADINGS } from './reports/form-06a-layout';
 import { ReportingModule } from './reporting.module';
 
 const VIEWER_KEY = 'viewer-of-dep-a-0123456789';

@@ -28,7 +28,6 @@ export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 /** Asia/Ho_Chi_Minh is UTC+07:00 all year (no DST since 1975). */
 export const VN_UTC_OFFSET_MS = 7 * HOUR_MS;
-export const VN_TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
 /** Day of week of a {@link DayNumber}: 0 = Sunday … 6 = Saturday (as `Date#getDay`). */
 export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;

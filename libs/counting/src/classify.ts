@@ -16,15 +16,6 @@ export interface Classification {
   withdrawn: boolean;
 }
 
-/** The due date (instant) in force at a given instant, from the dossier's published due-date history. */
-export function dueInForceAt(snapshot: Pick<DossierSnapshot, 'dueHistory'>, at: number): string | null {
-  let due: string | null = null;
-  for (const change of snapshot.dueHistory) {
-    if (Date.parse(change.effectiveAt) <= at) due = change.dueAt;
-  }
-  return due;
-}
-
 /**
  * CONTRACT §5 outcome of a finished dossier. By default (`outcomeBy: date`) by local dates in
  * Asia/Ho_Chi_Minh: finish date before the due date → early, the same date → on time, later →

@@ -13,7 +13,7 @@ import {
   mergeIncrements,
   type CounterIncrement,
 } from './counters';
-import { arbitrarySnapshot } from './figures.test-support';
+import { arbitrarySnapshot } from '../testing';
 import { DEFAULT_COUNTING_POLICIES } from './policies';
 
 /**

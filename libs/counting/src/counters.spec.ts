@@ -11,7 +11,7 @@ import {
   type CounterIncrement,
   type CounterKey,
 } from './counters';
-import { arbitrarySnapshot, BASE, comparable, DAY, naiveFigures } from './figures.test-support';
+import { arbitrarySnapshot, BASE, comparable, DAY, naiveFigures } from '../testing';
 import { addCounter, emptySums, periodFigures, type CounterSums } from './period-figures';
 
 function sumCounters(

@@ -3,7 +3,7 @@ import { addDays, defaultCalendar, localDateOf, localInstant, startOfLocalDay, t
 import type { DossierSnapshot } from '@tthc/contracts';
 import { classify, type Classification } from './classify';
 import { contributionOf, type Contribution } from './contribution';
-import { arbitrarySnapshot } from './figures.test-support';
+import { arbitrarySnapshot } from '../testing';
 import { DEFAULT_COUNTING_POLICIES, effectiveDueHistory, sessionOrdinal, type CountingPolicies } from './policies';
 
 /** An ISO instant from a local date and time (Asia/Ho_Chi_Minh). */

@@ -35,15 +35,6 @@ export const RESCHEDULED_DUE_POLICIES = ['ignored', 'honoured'] as const;
 export const SUPPLEMENT_POLICIES = ['restart', 'subtract'] as const;
 export const OUTCOME_BY_POLICIES = ['date', 'session'] as const;
 
-/** True when the policies are the contract's defaults. */
-export function isDefaultPolicies(policies: CountingPolicies): boolean {
-  return (
-    policies.rescheduledDue === DEFAULT_COUNTING_POLICIES.rescheduledDue &&
-    policies.supplement === DEFAULT_COUNTING_POLICIES.supplement &&
-    policies.outcomeBy === DEFAULT_COUNTING_POLICIES.outcomeBy
-  );
-}
-
 /** A short, stable text of the policies (logged, stored with a rebuild). */
 export function describePolicies(policies: CountingPolicies): string {
   return `rescheduledDue=${policies.rescheduledDue},supplement=${policies.supplement},outcomeBy=${policies.outcomeBy}`;

@@ -1,7 +1,6 @@
 export * from './mongo-health';
 export * from './persistence.module';
 export * from './newest-versions';
-export * from './versioned-store';
 export * from './duplicate-key';
 export * from './canonical-json';
 export * from './pages-of';

@@ -1,12 +1,12 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Job } from 'bullmq';
 import type { JobDataOf, QueueDefinition } from './queue-definition';
+import type { RunningJob } from './queue-port';
 
 export const QUEUE_HANDLER = Symbol('QUEUE_HANDLER');
 
 /** Processes the jobs of one queue; its data has already passed the queue's schema. */
 export interface QueueJobHandler<Q extends QueueDefinition> {
-  process(data: JobDataOf<Q>, job: Job): Promise<unknown>;
+  process(data: JobDataOf<Q>, job: RunningJob): Promise<unknown>;
 }
 
 /** Marks a provider as the worker of a queue; the service refuses to boot without one. */

@@ -8,13 +8,22 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
-import { Queue, Worker, type JobsOptions } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { HealthRegistry, METRICS_REGISTRY, type HealthResult } from '@tthc/observability';
 import type { JobDataOf, QueueDefinition } from './queue-definition';
 import { matchQueueHandlers, QUEUE_HANDLER, type QueueJobHandler } from './queue-handler';
+import {
+  bullmqOptions,
+  runningJob,
+  type JobOptions,
+  type JobState,
+  type JobView,
+  type NewJob,
+  type Repeat,
+} from './queue-port';
 
 export const QUEUE_OPTIONS = Symbol('QUEUE_OPTIONS');
 
@@ -30,9 +39,11 @@ export interface QueueModuleOptions {
 }
 
 /**
- * BullMQ queues and workers of one service on Redis (REDIS_URL). Job data is validated when added
- * and when processed; each registered queue needs exactly one `@ProcessesQueue` worker; shutdown
- * waits for active jobs to finish. Also the Redis readiness check.
+ * The queue port's adapter: BullMQ queues and workers of one service on Redis (REDIS_URL). Apps
+ * add (`add`, `addBulk`), schedule (`schedule`) and inspect (`state`, `job`, `remove`) jobs and
+ * write `@ProcessesQueue` workers with the port's types (queue-port.ts); no BullMQ type leaves
+ * this lib. Job data is validated when added and when processed; each registered queue needs
+ * exactly one worker; shutdown waits for active jobs to finish. Also the Redis readiness check.
  */
 @Injectable()
 export class QueueService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -124,7 +135,9 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
       this.queues.set(definition.name, new Queue(definition.name, { connection, prefix: this.config.queuePrefix }));
       const handler = handlers.get(definition.name);
       if (handler === undefined) continue;
-      const worker = new Worker(definition.name, async (job) => handler.process(definition.data.parse(job.data), job), {
+      const process = async (job: Parameters<typeof runningJob>[0], token?: string) =>
+        handler.process(definition.data.parse(job.data), runningJob(job, token));
+      const worker = new Worker(definition.name, process, {
         connection: connection.duplicate(),
         prefix: this.config.queuePrefix,
         concurrency: this.options.concurrency ?? 4,
@@ -140,15 +153,75 @@ export class QueueService implements OnModuleInit, BeforeApplicationShutdown, On
     }
   }
 
-  queue(definition: QueueDefinition): Queue {
+  private queue(definition: QueueDefinition): Queue {
     const queue = this.queues.get(definition.name);
     if (queue === undefined) throw new Error(`queue ${definition.name} is not registered in this service`);
     return queue;
   }
 
-  /** Adds a job after validating its data against the queue's schema. */
-  async add<Q extends QueueDefinition>(definition: Q, jobName: string, data: JobDataOf<Q>, options?: JobsOptions) {
-    return this.queue(definition).add(jobName, definition.data.parse(data), options);
+  /** Adds a job after validating its data against the queue's schema; its id. */
+  async add<Q extends QueueDefinition>(
+    definition: Q,
+    jobName: string,
+    data: JobDataOf<Q>,
+    options?: JobOptions,
+  ): Promise<string> {
+    const job = await this.queue(definition).add(jobName, definition.data.parse(data), bullmqOptions(options));
+    return job.id ?? '';
+  }
+
+  /** Adds jobs in one round trip, each validated against the queue's schema. */
+  async addBulk<Q extends QueueDefinition>(definition: Q, jobs: readonly NewJob<JobDataOf<Q>>[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue(definition).addBulk(
+      jobs.map((job) => ({ name: job.name, data: definition.data.parse(job.data), opts: bullmqOptions(job.options) })),
+    );
+  }
+
+  /**
+   * Creates or updates the scheduler `schedulerId`: a job like `job` repeated as `repeat`, once per
+   * repetition whatever the number of replicas that schedule it.
+   */
+  async schedule<Q extends QueueDefinition>(
+    definition: Q,
+    schedulerId: string,
+    repeat: Repeat,
+    job: NewJob<JobDataOf<Q>>,
+  ): Promise<void> {
+    await this.queue(definition).upsertJobScheduler(schedulerId, repeat, {
+      name: job.name,
+      data: definition.data.parse(job.data),
+      opts: bullmqOptions(job.options),
+    });
+  }
+
+  /** Where the job `id` is (`missing` when there is none). */
+  async state(definition: QueueDefinition, id: string): Promise<JobState> {
+    const state = await this.queue(definition).getJobState(id);
+    return state === 'unknown' ? 'missing' : state;
+  }
+
+  /** Removes the job `id`; one that is running (locked) stays. */
+  async remove(definition: QueueDefinition, id: string): Promise<void> {
+    await this.queue(definition).remove(id);
+  }
+
+  /** The job `id`, or undefined when there is none (never added, removed or expired). */
+  async job(definition: QueueDefinition, id: string): Promise<JobView | undefined> {
+    const job = await this.queue(definition).getJob(id);
+    if (job === undefined) return undefined;
+    const state = await job.getState();
+    return {
+      id: job.id ?? id,
+      name: job.name,
+      data: job.data,
+      state: state === 'unknown' ? 'missing' : state,
+      progress: job.progress,
+      attemptsMade: job.attemptsMade,
+      createdAt: job.timestamp,
+      finishedAt: job.finishedOn ?? null,
+      failedReason: job.failedReason ?? null,
+    };
   }
 
   async check(): Promise<HealthResult> {

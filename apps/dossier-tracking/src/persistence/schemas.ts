@@ -1,6 +1,7 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { DossierSnapshot } from '@tthc/contracts';
 import type { DataQualityIssue } from '../domain/fold';
+import { COLLECTIONS } from '../collections';
 
 /**
  * `tracking_events`: one small key per distinct accepted event, `_id` = desk + eventId (CONTRACT §4
@@ -8,7 +9,7 @@ import type { DataQualityIssue } from '../domain/fold';
  * kept once, in its dossier's list (`tracking_dossier_events`); keeping it here too doubled the
  * bytes written per event.
  */
-@Schema({ collection: 'tracking_events', versionKey: false })
+@Schema({ collection: COLLECTIONS.events, versionKey: false })
 export class TrackedEvent {
   @Prop({ type: String, required: true })
   _id!: string;
@@ -27,7 +28,7 @@ export const TrackedEventSchema = SchemaFactory.createForClass(TrackedEvent);
 export type DossierRecordKind = 'awaiting_receipt' | 'rejected' | 'dossier';
 
 /** `tracking_dossiers`: the folded state of each dossier, its version and the last version published. */
-@Schema({ collection: 'tracking_dossiers', versionKey: false })
+@Schema({ collection: COLLECTIONS.dossiers, versionKey: false })
 export class DossierRecord {
   @Prop({ type: String, required: true })
   _id!: string;
@@ -60,7 +61,7 @@ export class DossierRecord {
 export const DossierRecordSchema = SchemaFactory.createForClass(DossierRecord);
 
 /** `tracking_data_quality`: records kept out of the figures, for the admin data-quality list. */
-@Schema({ collection: 'tracking_data_quality', versionKey: false })
+@Schema({ collection: COLLECTIONS.dataQuality, versionKey: false })
 export class DataQualityRecord {
   @Prop({ type: String, required: true })
   _id!: string;

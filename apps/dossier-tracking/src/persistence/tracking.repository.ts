@@ -5,6 +5,7 @@ import type { Model } from 'mongoose';
 import type { AgencyAncestry, DeskScope, DossierEvent } from '@tthc/contracts';
 import type { DataQualityIssue, StoredEvent } from '../domain/fold';
 import { DataQualityRecord, DossierRecord, TrackedEvent } from './schemas';
+import { COLLECTIONS } from '../collections';
 
 export interface NewEvent {
   id: string;
@@ -313,11 +314,11 @@ export class TrackingRepository {
   }
 
   private get dossierEvents() {
-    return this.dossiers.db.collection<{ _id: string; entries: DossierEventEntry[] }>('tracking_dossier_events');
+    return this.dossiers.db.collection<{ _id: string; entries: DossierEventEntry[] }>(COLLECTIONS.dossierEvents);
   }
 
   private get meta() {
-    return this.dossiers.db.collection<{ _id: string; fingerprint: string }>('tracking_meta');
+    return this.dossiers.db.collection<{ _id: string; fingerprint: string }>(COLLECTIONS.meta);
   }
 
   /**

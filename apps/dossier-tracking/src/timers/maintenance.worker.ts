@@ -148,14 +148,11 @@ export class MaintenanceScheduler implements OnModuleInit, OnApplicationBootstra
 
   async onApplicationBootstrap(): Promise<void> {
     const every = this.options.reconcileEveryMs ?? DEFAULT_RECONCILE_EVERY_MS;
-    await this.queues.queue(TRACKING_MAINTENANCE).upsertJobScheduler(
+    await this.queues.schedule(
+      TRACKING_MAINTENANCE,
       RECONCILE_SCHEDULER_ID,
       { every },
-      {
-        name: 'reconcile',
-        data: TRACKING_MAINTENANCE.data.parse({ task: 'reconcile' }),
-        opts: { removeOnComplete: 100, removeOnFail: 100 },
-      },
+      { name: 'reconcile', data: { task: 'reconcile' }, options: { removeOnComplete: 100, removeOnFail: 100 } },
     );
     this.logger.log(`reconciliation every ${every} ms`);
     await this.requestCalendarRefold(['(start)']);

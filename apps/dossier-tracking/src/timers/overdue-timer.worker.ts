@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DelayedError, type Job } from 'bullmq';
-import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
+import { ProcessesQueue, type JobDataOf, type QueueJobHandler, type RunningJob } from '@tthc/queue';
 import { TrackingRepository } from '../persistence/tracking.repository';
 import { OverdueTimers } from './overdue-timers.service';
 import { OVERDUE_TIMERS } from './queues';
@@ -26,18 +25,16 @@ export class OverdueTimerWorker implements QueueJobHandler<typeof OVERDUE_TIMERS
     private readonly timers: OverdueTimers,
   ) {}
 
-  async process(data: JobDataOf<typeof OVERDUE_TIMERS>, job: Job): Promise<string> {
+  async process(data: JobDataOf<typeof OVERDUE_TIMERS>, job: RunningJob): Promise<string> {
     const early = Date.parse(data.dueAt) - Date.now();
     if (early > 0 && early <= EARLY_WAIT_MS) await new Promise((resolve) => setTimeout(resolve, early));
     const record = await this.repository.findDossier(data.dossierCode);
     const decision = decideFire(record, data.version, Date.now());
     if (decision === 'not_yet_due' || decision === 'fact_owed') {
-      // Checked again later without spending an attempt (BullMQ's step-job pattern): at the due
-      // instant, or shortly, once the version's lifecycle fact is published (the sweep republishes
-      // an owed fact after a crash).
+      // Checked again later without spending an attempt: at the due instant, or shortly, once the
+      // version's lifecycle fact is published (the sweep republishes an owed fact after a crash).
       const at = decision === 'not_yet_due' ? Date.parse(data.dueAt) : Date.now() + FACT_OWED_RECHECK_MS;
-      await job.moveToDelayed(at, job.token);
-      throw new DelayedError();
+      return job.retryAt(at);
     }
     if (decision === 'notify' && record !== null) {
       await this.timers.notify(record, new Date().toISOString());

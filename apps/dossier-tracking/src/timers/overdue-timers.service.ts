@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { JobsOptions } from 'bullmq';
 import { DOSSIER_FACTS } from '@tthc/contracts';
 import { ContractProducer } from '@tthc/kafka';
-import { QueueService } from '@tthc/queue';
+import { PENDING_JOB_STATES, QueueService, type JobOptions } from '@tthc/queue';
 import { buildFact } from '../domain/facts';
 import type { DossierRecord } from '../persistence/schemas';
 import { TrackingRepository } from '../persistence/tracking.repository';
@@ -10,7 +9,7 @@ import { OVERDUE_TIMERS } from './queues';
 import { planTimers, timerJobId, type TimerJob, type TimerPresence } from './timer-plan';
 
 /** Options of every timer job: gone once done (so the id can be used again), failures kept a while. */
-const TIMER_JOB_OPTIONS: JobsOptions = {
+const TIMER_JOB_OPTIONS: JobOptions = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: true,
@@ -60,11 +59,12 @@ export class OverdueTimers {
 
   async add(jobs: readonly TimerJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.queues.queue(OVERDUE_TIMERS).addBulk(
+    await this.queues.addBulk(
+      OVERDUE_TIMERS,
       jobs.map((job) => ({
         name: 'due',
-        data: OVERDUE_TIMERS.data.parse({ dossierCode: job.dossierCode, version: job.version, dueAt: job.dueAt }),
-        opts: { ...TIMER_JOB_OPTIONS, jobId: job.id, delay: job.delay },
+        data: { dossierCode: job.dossierCode, version: job.version, dueAt: job.dueAt },
+        options: { ...TIMER_JOB_OPTIONS, id: job.id, delay: job.delay },
       })),
     );
   }
@@ -72,20 +72,17 @@ export class OverdueTimers {
   /** Removes jobs by id; one that is running (locked) stays and finds its version stale. */
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const queue = this.queues.queue(OVERDUE_TIMERS);
-    await Promise.all(ids.map((id) => queue.remove(id)));
+    await Promise.all(ids.map((id) => this.queues.remove(OVERDUE_TIMERS, id)));
   }
 
   /** Whether each record's current version has a timer that will still fire. */
   async presence(records: readonly DossierRecord[]): Promise<Map<string, TimerPresence>> {
-    const queue = this.queues.queue(OVERDUE_TIMERS);
     const states = await Promise.all(
       records.map(async (record) => {
         const id = timerJobId(record._id, record.version);
-        const state = await queue.getJobState(id);
-        if (state === 'failed' || state === 'completed') await queue.remove(id);
-        const present = state === 'delayed' || state === 'waiting' || state === 'active' || state === 'prioritized';
-        return [record._id, present ? 'present' : 'missing'] as const;
+        const state = await this.queues.state(OVERDUE_TIMERS, id);
+        if (state === 'failed' || state === 'completed') await this.queues.remove(OVERDUE_TIMERS, id);
+        return [record._id, PENDING_JOB_STATES.has(state) ? 'present' : 'missing'] as const;
       }),
     );
     return new Map(states);

@@ -1,5 +1,4 @@
 import mongoose from 'mongoose';
-import type { Queue } from 'bullmq';
 import { DOSSIER_EVENTS, DOSSIER_FACTS, type DossierEvent } from '@tthc/contracts';
 import { QueueService } from '@tthc/queue';
 import {
@@ -47,7 +46,7 @@ interface Harness {
   namespace: TestNamespace;
   service: RunningService;
   db: mongoose.Connection;
-  timers: Queue;
+  queues: QueueService;
 }
 
 async function boot(label: string, options: TrackingOptions): Promise<Harness> {
@@ -55,7 +54,7 @@ async function boot(label: string, options: TrackingOptions): Promise<Harness> {
   const config = testConfig('dossier-tracking', namespace);
   const service = await startService(config, DossierTrackingModule.forRoot(config, options));
   const db = await mongoose.createConnection(mongoUrlFor(namespace)).asPromise();
-  return { namespace, service, db, timers: service.app.get(QueueService).queue(OVERDUE_TIMERS) };
+  return { namespace, service, db, queues: service.app.get(QueueService) };
 }
 
 async function shutdown(harness: Harness | undefined): Promise<void> {
@@ -65,8 +64,9 @@ async function shutdown(harness: Harness | undefined): Promise<void> {
 }
 
 const dossierOf = (h: Harness, code: string) => h.db.collection('tracking_dossiers').findOne({ _id: code as never });
-const jobPresent = (h: Harness, id: string) => async () => ((await h.timers.getJob(id)) ? true : undefined);
-const jobGone = (h: Harness, id: string) => async () => ((await h.timers.getJob(id)) ? undefined : true);
+const jobPresent = (h: Harness, id: string) => async () =>
+  (await h.queues.job(OVERDUE_TIMERS, id)) ? true : undefined;
+const jobGone = (h: Harness, id: string) => async () => ((await h.queues.job(OVERDUE_TIMERS, id)) ? undefined : true);
 
 describe('overdue timers (real Kafka, MongoDB, Redis)', () => {
   let h: Harness;
@@ -88,11 +88,12 @@ describe('overdue timers (real Kafka, MongoDB, Redis)', () => {
     ]);
     await waitFor(jobPresent(h, 'due:T-OVERDUE:1'), { what: 'the timer of T-OVERDUE', timeoutMs: 10_000 });
     await waitFor(jobPresent(h, 'due:T-FINISHED:1'), { what: 'the timer of T-FINISHED', timeoutMs: 10_000 });
-    if (Date.now() < overdueDue.getTime() - 500) expect(await h.timers.getJobState('due:T-OVERDUE:1')).toBe('delayed');
+    if (Date.now() < overdueDue.getTime() - 500)
+      expect(await h.queues.state(OVERDUE_TIMERS, 'due:T-OVERDUE:1')).toBe('delayed');
 
     await produce(h.namespace, DOSSIER_EVENTS, [accepted(resolvedNow('T-FINISHED'))]);
     await waitFor(jobGone(h, 'due:T-FINISHED:1'), { what: 'the timer of the finished dossier to be removed' });
-    expect(await h.timers.getJob('due:T-FINISHED:2')).toBeUndefined();
+    expect(await h.queues.job(OVERDUE_TIMERS, 'due:T-FINISHED:2')).toBeUndefined();
 
     const notified = await waitFor(
       async () => {
@@ -117,7 +118,7 @@ describe('overdue timers (real Kafka, MongoDB, Redis)', () => {
       'finished',
     ]);
     expect((await dossierOf(h, 'T-FINISHED'))?.overdueNotifiedAt).toBeUndefined();
-    expect(await h.timers.getJob('due:T-OVERDUE:1')).toBeUndefined(); // done and removed
+    expect(await h.queues.job(OVERDUE_TIMERS, 'due:T-OVERDUE:1')).toBeUndefined(); // done and removed
     const lateBy = Date.parse(notified.overdueNotifiedAt as string) - overdueDue.getTime();
     console.log(
       `timer test: became_overdue recorded ${lateBy} ms after the due instant (${Date.now() - started} ms in all)`,
@@ -135,10 +136,10 @@ describe('reconciliation sweep (real Kafka, MongoDB, Redis)', () => {
   it('re-creates a timer Redis lost', async () => {
     await produce(h.namespace, DOSSIER_EVENTS, [accepted(receivedNow('S-LOST', new Date(Date.now() + 3_600_000)))]);
     await waitFor(jobPresent(h, 'due:S-LOST:1'), { what: 'the timer of S-LOST' });
-    await h.timers.remove('due:S-LOST:1');
-    expect(await h.timers.getJob('due:S-LOST:1')).toBeUndefined();
+    await h.queues.remove(OVERDUE_TIMERS, 'due:S-LOST:1');
+    expect(await h.queues.job(OVERDUE_TIMERS, 'due:S-LOST:1')).toBeUndefined();
     await waitFor(jobPresent(h, 'due:S-LOST:1'), { what: 'the sweep to re-add the timer', timeoutMs: 15_000 });
-    expect(await h.timers.getJobState('due:S-LOST:1')).toBe('delayed');
+    expect(await h.queues.state(OVERDUE_TIMERS, 'due:S-LOST:1')).toBe('delayed');
   });
 
   it('republishes an owed fact and notifies an overdue dossier that has no timer', async () => {

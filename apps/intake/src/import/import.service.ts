@@ -196,7 +196,7 @@ export class ImportService {
       'import',
       { importId: id },
       {
-        jobId: `${id}-run${run}`,
+        id: `${id}-run${run}`,
         attempts,
         backoff: { type: 'exponential', delay: 2000 },
         removeOnComplete: 1000,

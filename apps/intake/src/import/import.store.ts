@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection, mongo } from 'mongoose';
 import type { ImportFormat } from './line-parser';
+import { COLLECTIONS } from '../collections';
 
 export type ImportState = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -64,11 +65,11 @@ export class ImportStore {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get imports() {
-    return this.connection.collection<ImportDocument>('intake_imports');
+    return this.connection.collection<ImportDocument>(COLLECTIONS.imports);
   }
 
   private get parts() {
-    return this.connection.collection<UploadPart>('intake_import_parts');
+    return this.connection.collection<UploadPart>(COLLECTIONS.importParts);
   }
 
   async savePart(uploadId: string, n: number, data: Buffer): Promise<void> {

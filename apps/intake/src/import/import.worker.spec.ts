@@ -1,5 +1,5 @@
-import type { Job } from 'bullmq';
 import { Registry } from 'prom-client';
+import type { RunningJob } from '@tthc/queue';
 import type { TransactionalProducer } from '@tthc/kafka';
 import { AgencyTree, type ReferenceData } from '@tthc/reference';
 import type { ImportDocument, ImportStore } from './import.store';
@@ -67,8 +67,15 @@ function setup(failOnSend: number[], registry?: Registry) {
     { agencies: () => new AgencyTree([]) } as unknown as ReferenceData,
     registry,
   );
-  const job = (attemptsMade: number) =>
-    ({ attemptsMade, opts: { attempts: 2 }, updateProgress: () => Promise.resolve() }) as unknown as Job;
+  const job = (attemptsMade: number): RunningJob => ({
+    id: 'import-run1',
+    attemptsMade,
+    attempts: 2,
+    lastAttempt: attemptsMade + 1 >= 2,
+    plannedAt: 0,
+    updateProgress: () => Promise.resolve(),
+    retryAt: () => Promise.reject(new Error('not used by imports')),
+  });
   return { worker, job, sent, document: () => document };
 }
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { Job } from 'bullmq';
 import { Registry } from 'prom-client';
 import { DOSSIER_EVENTS, type DossierEvent } from '@tthc/contracts';
 import { correlationHeaders, TransactionalProducer } from '@tthc/kafka';
 import { METRICS_REGISTRY, ProgressMetrics } from '@tthc/observability';
-import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
+import { ProcessesQueue, type JobDataOf, type QueueJobHandler, type RunningJob } from '@tthc/queue';
 import { ReferenceData } from '@tthc/reference';
 import { acceptanceStamp, type ReferenceLookup } from '../events/event-checks';
 import { checkChunk } from './import-chunk';
@@ -46,7 +45,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     this.progress = new ProgressMetrics(registry ?? new Registry(), 'import', 'rows', 'Imports (event lines)');
   }
 
-  async process(data: JobDataOf<typeof INTAKE_IMPORTS>, job: Job): Promise<ImportProgress | string> {
+  async process(data: JobDataOf<typeof INTAKE_IMPORTS>, job: RunningJob): Promise<ImportProgress | string> {
     const found = await this.store.get(data.importId);
     if (found === null) return 'unknown import';
     if (found.state === 'completed') return 'already completed';
@@ -61,7 +60,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
       return progress;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const last = job.lastAttempt;
       await this.store
         .update(found._id, {
           state: last ? 'failed' : 'queued',
@@ -75,7 +74,7 @@ export class ImportWorker implements QueueJobHandler<typeof INTAKE_IMPORTS> {
     }
   }
 
-  private async run(document: ImportDocument, job: Job): Promise<ImportProgress> {
+  private async run(document: ImportDocument, job: RunningJob): Promise<ImportProgress> {
     const state = {
       processed: document.processed,
       accepted: document.accepted,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { COLLECTIONS } from '../collections';
 
 /** `otr_meta` documents of the counting state (the ledger keeps `{_id: 'sequence'}` there too). */
 interface MetaDocument {
@@ -22,7 +23,7 @@ export class CountingState {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get meta() {
-    return this.connection.collection<MetaDocument>('otr_meta');
+    return this.connection.collection<MetaDocument>(COLLECTIONS.meta);
   }
 
   async revision(): Promise<number> {

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { partitionOf } from '@tthc/contracts';
 import { classifiedOrder, CounterLedger } from '@tthc/counting';
 import type { ClassifiedDossier } from './classified-dossier';
+import { COLLECTIONS } from '../collections';
 
 /** The ledger order of on-time-rate's dossiers (libs/counting `classifiedOrder`: version, then revision). */
 export function orderOf(document: Pick<ClassifiedDossier, 'version' | 'revision'>): number {
@@ -20,7 +21,12 @@ export class OnTimeRateLedger extends CounterLedger<ClassifiedDossier> {
   constructor(@InjectConnection() db: Connection, @Inject(APP_CONFIG) config: AppConfig) {
     super(
       db,
-      { counters: 'otr_counters', dossiers: 'otr_dossiers', buckets: 'otr_ledger_buckets', meta: 'otr_meta' },
+      {
+        counters: COLLECTIONS.counters,
+        dossiers: COLLECTIONS.dossiers,
+        buckets: COLLECTIONS.ledgerBuckets,
+        meta: COLLECTIONS.meta,
+      },
       {
         order: { fields: ['version', 'revision'], of: orderOf },
         bucketOf: (code) => partitionOf(code, config.kafka.eventPartitions),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { contributionDiff, mergeIncrements, counterId, dimensionsOf, contributionOf } from '@tthc/counting';
 import type { DossierSnapshot } from '@tthc/contracts';
-import { arbitrarySnapshot } from '../../../../libs/counting/src/figures.test-support';
+import { arbitrarySnapshot } from '@tthc/counting/testing';
 import { classificationDiffers, classifiedSnapshotOf } from '../domain/classified';
 import { orderOf } from '../persistence/on-time-rate-ledger';
 import { addToCounterSet, compareCounterSets, nonZeroMetrics, type CounterSet } from './counter-set';

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { problem, ProblemException } from '@tthc/http';
 import { QueueService } from '@tthc/queue';
 import { CountingState } from '../persistence/counting-state';
 import { OTR_REBUILDS, REBUILD_ATTEMPTS } from './rebuild.queue';
 import { RebuildStore, viewOf, type RebuildView } from './rebuild.store';
 
-/** Starts rebuilds (one at a time) and answers their progress. */
+/** What starting a rebuild gave: the queued rebuild, or the one already queued or running. */
+export type RebuildStart = { started: RebuildView } | { busy: string };
+
+/** Starts rebuilds (one at a time) and answers their progress (domain results; HTTP in the controller). */
 @Injectable()
 export class RebuildService {
   constructor(
@@ -15,8 +17,8 @@ export class RebuildService {
     private readonly queues: QueueService,
   ) {}
 
-  /** Queues a rebuild; 409 while another one is queued or running. */
-  async start(): Promise<RebuildView> {
+  /** Queues a rebuild, unless another one is queued or running (`busy`: its id). */
+  async start(): Promise<RebuildStart> {
     const id = randomUUID();
     let holder = await this.state.lock(id);
     if (holder !== null) {
@@ -27,11 +29,7 @@ export class RebuildService {
         holder = await this.state.lock(id);
       }
     }
-    if (holder !== null) {
-      throw new ProblemException(
-        problem(409, `rebuild ${holder} is already queued or running; one rebuild at a time`, { rebuild: holder }),
-      );
-    }
+    if (holder !== null) return { busy: holder };
     try {
       const doc = await this.store.create(id);
       await this.queues.add(
@@ -39,23 +37,23 @@ export class RebuildService {
         'rebuild',
         { rebuildId: id },
         {
-          jobId: id,
+          id,
           attempts: REBUILD_ATTEMPTS,
           backoff: { type: 'exponential', delay: 5000 },
           removeOnComplete: 100,
           removeOnFail: 100,
         },
       );
-      return viewOf(doc);
+      return { started: viewOf(doc) };
     } catch (error) {
       await this.state.unlock(id);
       throw error;
     }
   }
 
-  async get(id: string): Promise<RebuildView> {
+  /** The rebuild `id`, or null when there is none. */
+  async get(id: string): Promise<RebuildView | null> {
     const doc = await this.store.get(id);
-    if (doc === null) throw new ProblemException(problem(404, `no rebuild ${id}`));
-    return viewOf(doc);
+    return doc === null ? null : viewOf(doc);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import type { CounterIncrement } from '@tthc/counting';
+import { COLLECTIONS } from '../collections';
 
 export type RebuildState = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -71,7 +72,7 @@ export class RebuildStore {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get rebuilds() {
-    return this.connection.collection<RebuildDocument>('otr_rebuilds');
+    return this.connection.collection<RebuildDocument>(COLLECTIONS.rebuilds);
   }
 
   async create(id: string): Promise<RebuildDocument> {

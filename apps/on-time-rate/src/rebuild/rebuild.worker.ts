@@ -1,21 +1,21 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
-import type { Job } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { Registry } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { DOSSIER_OUTCOMES } from '@tthc/contracts';
 import { ContractProducer } from '@tthc/kafka';
 import { METRICS_REGISTRY, ProgressMetrics } from '@tthc/observability';
-import { ProcessesQueue, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
+import { ProcessesQueue, type JobDataOf, type QueueJobHandler, type RunningJob } from '@tthc/queue';
 import { CountingContext } from '../counting/counting-context';
 import { classificationDiffers, classifiedSnapshotOf, outcomeMessageOf, type ClassifyWith } from '../domain/classified';
 import type { ClassifiedDossier } from '../persistence/classified-dossier';
 import { CountingState } from '../persistence/counting-state';
 import { OnTimeRateLedger, orderOf } from '../persistence/on-time-rate-ledger';
 import { addToCounterSet, compareCounterSets, nonZeroMetrics, type CounterSet } from './counter-set';
-import { OTR_REBUILDS, REBUILD_ATTEMPTS } from './rebuild.queue';
+import { OTR_REBUILDS } from './rebuild.queue';
 import { RebuildStore } from './rebuild.store';
+import { COLLECTIONS } from '../collections';
 
 /** Changed dossiers corrected per chunk (re-read, republished and applied together). */
 const CORRECTION_CHUNK = 500;
@@ -65,20 +65,20 @@ export class RebuildWorker implements QueueJobHandler<typeof OTR_REBUILDS> {
   }
 
   private get dossiers() {
-    return this.connection.collection<ClassifiedDossier>('otr_dossiers');
+    return this.connection.collection<ClassifiedDossier>(COLLECTIONS.dossiers);
   }
 
   private get counters() {
-    return this.connection.collection<{ _id: string } & Record<string, unknown>>('otr_counters');
+    return this.connection.collection<{ _id: string } & Record<string, unknown>>(COLLECTIONS.counters);
   }
 
-  async process(data: JobDataOf<typeof OTR_REBUILDS>, job: Job): Promise<unknown> {
+  async process(data: JobDataOf<typeof OTR_REBUILDS>, job: RunningJob): Promise<unknown> {
     const id = data.rebuildId;
     try {
       return await this.run(id);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? REBUILD_ATTEMPTS);
+      const last = job.lastAttempt;
       await this.store.update(id, last ? { state: 'failed', error: message, finishedAt: now() } : { error: message });
       if (last) await this.state.unlock(id);
       throw error;

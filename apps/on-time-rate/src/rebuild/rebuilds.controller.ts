@@ -2,7 +2,7 @@ import { Controller, Get, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequireRoles } from '@tthc/auth';
-import { ApiJson } from '@tthc/http';
+import { ApiJson, problem, ProblemException } from '@tthc/http';
 import { REBUILD_VIEW } from './api-schemas';
 import { RebuildService } from './rebuild.service';
 import type { RebuildView } from './rebuild.store';
@@ -30,8 +30,15 @@ export class RebuildsController {
   @ApiJson(202, `Queued; Location: ${REBUILDS_PATH}/{id}. ${VIEW}`, REBUILD_VIEW)
   @ApiResponse({ status: 409, description: `${PROBLEM}: a rebuild is already queued or running (rebuild: its id)` })
   async start(@Res() response: Response): Promise<void> {
-    const view = await this.rebuilds.start();
-    response.status(202).location(`${REBUILDS_PATH}/${view.id}`).json(view);
+    const result = await this.rebuilds.start();
+    if ('busy' in result) {
+      throw new ProblemException(
+        problem(409, `rebuild ${result.busy} is already queued or running; one rebuild at a time`, {
+          rebuild: result.busy,
+        }),
+      );
+    }
+    response.status(202).location(`${REBUILDS_PATH}/${result.started.id}`).json(result.started);
   }
 
   @Get(':id')
@@ -39,7 +46,9 @@ export class RebuildsController {
   @ApiParam({ name: 'id' })
   @ApiJson(200, VIEW, REBUILD_VIEW)
   @ApiResponse({ status: 404, description: `${PROBLEM}: no rebuild with this id` })
-  get(@Param('id') id: string): Promise<RebuildView> {
-    return this.rebuilds.get(id);
+  async get(@Param('id') id: string): Promise<RebuildView> {
+    const view = await this.rebuilds.get(id);
+    if (view === null) throw new ProblemException(problem(404, `no rebuild ${id}`));
+    return view;
   }
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { partitionOf } from '@tthc/contracts';
 import { classifiedOrder, CounterLedger } from '@tthc/counting';
 import type { ReportDossier } from './report-dossier';
+import { COLLECTIONS } from '../collections';
 
 /**
  * reporting's counters (`rpt_counters`) and classified dossiers (`rpt_dossiers`), fed by
@@ -16,7 +17,12 @@ export class ReportingLedger extends CounterLedger<ReportDossier> {
   constructor(@InjectConnection() connection: Connection, @Inject(APP_CONFIG) config: AppConfig) {
     super(
       connection,
-      { counters: 'rpt_counters', dossiers: 'rpt_dossiers', buckets: 'rpt_ledger_buckets', meta: 'rpt_meta' },
+      {
+        counters: COLLECTIONS.counters,
+        dossiers: COLLECTIONS.dossiers,
+        buckets: COLLECTIONS.ledgerBuckets,
+        meta: COLLECTIONS.meta,
+      },
       {
         // From the stored fields, not `version`: documents written before this order have another `version`.
         order: {

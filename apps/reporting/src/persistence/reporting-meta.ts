@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { COLLECTIONS } from '../collections';
 
 const DATA_AS_OF = 'dataAsOf';
 
@@ -13,7 +14,7 @@ export class ReportingMeta {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get meta() {
-    return this.connection.collection<{ _id: string; value: string }>('rpt_meta');
+    return this.connection.collection<{ _id: string; value: string }>(COLLECTIONS.meta);
   }
 
   async dataAsOf(): Promise<string | null> {

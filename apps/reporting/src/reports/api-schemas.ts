@@ -163,6 +163,22 @@ export const RUN = schema.object({
 const CSV = { schema: schema.string() };
 const XLSX = { schema: schema.string({ format: 'binary' }) };
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const bilingual = schema.object({ vi: schema.string(), en: schema.string() });
+/** The II.06a layout (form-06a-layout.ts). */
+export const FORM_06A_LAYOUT_SCHEMA = schema.object({
+  code: schema.string(),
+  title: bilingual,
+  totalLabel: bilingual,
+  columns: schema.array(
+    schema.object({
+      number: schema.integer({ minimum: 1 }),
+      figure: schema.nullable(schema.string()),
+      heading: bilingual,
+    }),
+  ),
+  groups: schema.array(schema.object({ heading: bilingual, columns: schema.array(schema.integer({ minimum: 1 })) })),
+});
+
 /** The content of an II.06a answer: JSON, or a CSV or xlsx file. */
 export const FORM_06A_CONTENT = {
   'application/json': { schema: FORM_06A },

@@ -11,13 +11,7 @@ import {
   type AppliedContribution,
   type CounterRow,
 } from '@tthc/counting';
-import {
-  arbitrarySnapshot,
-  BASE,
-  comparable,
-  DAY,
-  naiveFigures,
-} from '../../../../libs/counting/src/figures.test-support';
+import { arbitrarySnapshot, BASE, comparable, DAY, naiveFigures } from '@tthc/counting/testing';
 import { AgencyTree } from '@tthc/reference';
 import { CounterIndex, levelFor, Series, vectorOf, type Dimension } from './counter-index';
 import { figuresOf, timeseriesOf } from './report-math';

@@ -1,5 +1,6 @@
 import { ValueType, Workbook } from 'exceljs';
-import { FORM_06A_HEADINGS, form06aCsv, form06aFilename, form06aXlsx, type Form06aReport } from './form-06a-export';
+import { form06aCsv, form06aFilename, form06aXlsx, type Form06aReport } from './form-06a-export';
+import { FORM_06A_HEADINGS } from './form-06a-layout';
 
 type XlsxInput = Parameters<Workbook['xlsx']['load']>[0];
 

@@ -1,5 +1,6 @@
 import { Workbook } from 'exceljs';
 import { csvLine } from './csv';
+import { FORM_06A_HEADINGS, FORM_06A_LAYOUT, form06aNumbers } from './form-06a-layout';
 import type { Form06aFigures, Form06aRow } from './report-math';
 
 /** A II.06a report as the JSON endpoint answers it (the input of the csv and xlsx builders). */
@@ -10,26 +11,9 @@ export interface Form06aReport {
   total: Form06aFigures;
 }
 
-export const FORM_06A_CODE = 'Biểu II.06a/VPCP/KSTT';
-export const FORM_06A_TITLE = 'TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH';
-export const TOTAL_LABEL = 'Tổng cộng';
-
-/** The official column headings of Biểu II.06a/VPCP/KSTT (Circular 01/2020/TT-VPCP). */
-export const FORM_06A_HEADINGS = [
-  'STT',
-  'Lĩnh vực/Đơn vị',
-  'Tổng số hồ sơ tiếp nhận (3)',
-  'Trực tuyến (4)',
-  'Trực tiếp và dịch vụ bưu chính (5)',
-  'Từ kỳ trước chuyển qua (6)',
-  'Tổng số đã giải quyết (7)',
-  'Trước hạn (8)',
-  'Đúng hạn (9)',
-  'Quá hạn (10)',
-  'Tổng số đang giải quyết (11)',
-  'Trong hạn (12)',
-  'Quá hạn (13)',
-] as const;
+const FORM_06A_CODE = FORM_06A_LAYOUT.code;
+const FORM_06A_TITLE = FORM_06A_LAYOUT.title.vi;
+const TOTAL_LABEL = FORM_06A_LAYOUT.totalLabel.vi;
 
 const vnDate = (date: string) => date.split('-').reverse().join('/');
 
@@ -42,25 +26,11 @@ export function form06aTitle(report: Form06aReport): [string, string] {
   ];
 }
 
-const numbers = (figures: Form06aFigures): number[] => [
-  figures.received.total,
-  figures.received.online,
-  figures.received.inPersonOrPostal,
-  figures.received.carriedOver,
-  figures.resolved.total,
-  figures.resolved.early,
-  figures.resolved.onTime,
-  figures.resolved.late,
-  figures.pending.total,
-  figures.pending.withinDeadline,
-  figures.pending.overdue,
-];
-
 /** The table body: one line per row (STT 1…n), then "Tổng cộng". */
 export function form06aTable(report: Form06aReport): (string | number)[][] {
   return [
-    ...report.rows.map((row, index) => [index + 1, row.name, ...numbers(row)]),
-    ['', TOTAL_LABEL, ...numbers(report.total)],
+    ...report.rows.map((row, index) => [index + 1, row.name, ...form06aNumbers(row)]),
+    ['', TOTAL_LABEL, ...form06aNumbers(report.total)],
   ];
 }
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import { problem, ProblemException } from '@tthc/http';
 import type { ReportDossier } from '../persistence/report-dossier';
 import { overdueNow, type OverdueDossier } from './overdue';
 import type { ReportScope } from './scope';
+import { COLLECTIONS } from '../collections';
 
 /**
  * Reads `rpt_dossiers` within a {@link ReportScope} only. The overdue list scans the collection
@@ -16,19 +16,16 @@ export class ReportDossiersRepository {
   constructor(@InjectConnection() private readonly connection: Connection) {}
 
   private get dossiers() {
-    return this.connection.collection<ReportDossier>('rpt_dossiers');
+    return this.connection.collection<ReportDossier>(COLLECTIONS.dossiers);
   }
 
   /**
-   * The stored dossier within the scope. Unknown and outside the scope are one answer, 404 with
-   * the same detail: a key must not learn which dossier codes exist (docs/reporting.md).
+   * The stored dossier within the scope, or null. Unknown and outside the scope are one answer: a
+   * key must not learn which dossier codes exist (docs/reporting.md).
    */
-  async dossier(scope: ReportScope, code: string): Promise<ReportDossier> {
+  async dossier(scope: ReportScope, code: string): Promise<ReportDossier | null> {
     const found = await this.dossiers.findOne({ _id: code });
-    if (found === null || !scope.includes(scope.attribute(found.agencyCode))) {
-      throw new ProblemException(problem(404, `dossier ${code} is not known`));
-    }
-    return found;
+    return found === null || !scope.includes(scope.attribute(found.agencyCode)) ? null : found;
   }
 
   /** The dossiers within the scope that are pending and overdue as of `nowMs`. */

@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, Get, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Param, Query, Req, Res, StreamableFile, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { principalOf, RequireRoles, type AuthenticatedRequest } from '@tthc/auth';
@@ -6,6 +6,7 @@ import { ApiJson } from '@tthc/http';
 import {
   EXAMPLE_DOSSIER_CODE,
   FORM_06A_CONTENT,
+  FORM_06A_LAYOUT_SCHEMA,
   INDICATORS,
   OVERDUE,
   REFERENCE_LISTS,
@@ -14,6 +15,7 @@ import {
   TIMESERIES,
 } from './api-schemas';
 import { form06aCsv, form06aFilename, form06aXlsx } from './form-06a-export';
+import { FORM_06A_LAYOUT, type Form06aLayout } from './form-06a-layout';
 import {
   form06aQuerySchema,
   overdueQuerySchema,
@@ -22,6 +24,7 @@ import {
   scopeQuerySchema,
   timeseriesQuerySchema,
 } from './query';
+import { ReportProblemsFilter } from './report-problems.filter';
 import { ReportsService } from './reports.service';
 
 const PROBLEM = 'application/problem+json';
@@ -77,6 +80,7 @@ function ApiScopeParams(): MethodDecorator {
 @ApiTags('reports')
 @ApiBearerAuth()
 @RequireRoles('viewer', 'admin')
+@UseFilters(ReportProblemsFilter)
 @Controller('v1/reports')
 export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
@@ -116,6 +120,19 @@ export class ReportsController {
     }
     response.setHeader('Content-Type', XLSX);
     return new StreamableFile(await form06aXlsx(report));
+  }
+
+  @Get('form-06a/layout')
+  @ApiOperation({
+    summary: 'The II.06a layout: code, title, the 13 numbered columns (Vietnamese and English headings), groups',
+  })
+  @ApiJson(
+    200,
+    '{code, title, totalLabel, columns: [{number, figure, heading: {vi, en}}], groups}',
+    FORM_06A_LAYOUT_SCHEMA,
+  )
+  form06aLayout(): Form06aLayout {
+    return FORM_06A_LAYOUT;
   }
 
   @Get('timeseries')

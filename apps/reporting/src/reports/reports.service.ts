@@ -2,7 +2,6 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Principal } from '@tthc/auth';
 import { localDateOf } from '@tthc/calendar';
 import type { PeriodFigures } from '@tthc/counting';
-import { problem, ProblemException } from '@tthc/http';
 import { ReferenceData } from '@tthc/reference';
 import { CounterCache } from './counter-cache';
 import type { CounterFilters, Dimension, SelectedSeries, SelectOptions } from './counter-index';
@@ -21,6 +20,7 @@ import {
   timeseriesOf,
 } from './report-math';
 import { ReportScope } from './scope';
+import { TooManyPointsError, UnknownDossierError } from './report-errors';
 
 const filtersOf = (query: CounterFilters): CounterFilters => ({
   ...(query.field === undefined ? {} : { field: query.field }),
@@ -123,11 +123,7 @@ export class ReportsService implements OnApplicationBootstrap {
     const period: Period = { from: query.from, to: query.to };
     const count = intervalCount(period, query.interval);
     if (count > MAX_POINTS) {
-      throw new ProblemException(
-        problem(400, `${count} ${query.interval} intervals: at most ${MAX_POINTS} points; choose a longer interval`, {
-          errors: [{ path: 'interval', message: `gives ${count} points, more than ${MAX_POINTS}` }],
-        }),
-      );
+      throw new TooManyPointsError(count, query.interval, MAX_POINTS);
     }
     const { selected, dataAsOf } = await this.selected(scope, query, undefined, { subtrees: true });
     const points = timeseriesOf(selected, period, query.interval, this.today());
@@ -179,6 +175,7 @@ export class ReportsService implements OnApplicationBootstrap {
 
   async dossier(scope: ReportScope, code: string) {
     const doc = await this.dossiers.dossier(scope, code);
+    if (doc === null) throw new UnknownDossierError(code);
     const snapshot = doc.snapshot;
     return {
       code: doc._id,

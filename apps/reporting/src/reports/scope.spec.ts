@@ -1,6 +1,7 @@
 import type { Agency } from '@tthc/contracts';
-import { ProblemException } from '@tthc/http';
 import { AgencyTree } from '@tthc/reference';
+import { ReportError } from './report-errors';
+import { problemOf } from './report-problems.filter';
 import { ReportScope, successorOf } from './scope';
 
 const agencies: Agency[] = [
@@ -21,7 +22,7 @@ const statusOf = (run: () => unknown) => {
   try {
     run();
   } catch (error) {
-    if (error instanceof ProblemException) return error.problem.status;
+    if (error instanceof ReportError) return problemOf(error).status;
     throw error;
   }
   return 200;

@@ -1,6 +1,6 @@
 import type { Principal } from '@tthc/auth';
-import { problem, ProblemException } from '@tthc/http';
 import type { AgencyTree } from '@tthc/reference';
+import { ScopeRefusedError, UnknownAgencyError } from './report-errors';
 
 /** The agency shown for an admin's report over everything (no `agency` asked). */
 export const ALL_AGENCIES = { code: '*', name: 'Tất cả cơ quan' } as const;
@@ -30,7 +30,8 @@ export class ReportScope {
 
   /**
    * admin: any known agency, default everything; viewer: its own subtree by default, a requested
-   * agency must lie within it (403 otherwise). Unknown agency: 404. Other roles: 403.
+   * agency must lie within it (ScopeRefusedError otherwise, 403). Unknown agency:
+   * UnknownAgencyError (404). Other roles: ScopeRefusedError.
    */
   static forPrincipal(
     principal: Principal,
@@ -40,7 +41,7 @@ export class ReportScope {
   ): ReportScope {
     const restate = options.restate ?? false;
     const known = (code: string) => {
-      if (!tree.has(code)) throw new ProblemException(problem(404, `agency ${code} is not known`));
+      if (!tree.has(code)) throw new UnknownAgencyError(code);
       return { code, name: tree.get(code)?.name ?? code };
     };
     if (principal.role === 'admin') {
@@ -48,13 +49,13 @@ export class ReportScope {
       return new ReportScope(known(requested), requested, tree, restate);
     }
     const own = principal.role === 'viewer' ? principal.agencyCodes[0] : undefined;
-    if (own === undefined) throw new ProblemException(problem(403, 'This key may not read reports'));
+    if (own === undefined) throw new ScopeRefusedError('This key may not read reports');
     if (requested === undefined) {
       return new ReportScope({ code: own, name: tree.get(own)?.name ?? own }, own, tree, restate);
     }
     const agency = known(requested);
     if (!tree.isWithin(requested, own)) {
-      throw new ProblemException(problem(403, `agency ${requested} is outside the agency subtree of this key`));
+      throw new ScopeRefusedError(`agency ${requested} is outside the agency subtree of this key`);
     }
     return new ReportScope(agency, requested, tree, restate);
   }

@@ -12,7 +12,6 @@ import {
   provincesOf,
   reportIdOf,
 } from './plan';
-import { scheduledInstantOf } from './scheduled-reports.worker';
 
 describe('periods of a scheduled run', () => {
   it('reports on the month before the run date, across a year end', () => {
@@ -46,11 +45,6 @@ describe('periods of a scheduled run', () => {
     for (const month of ['01', '02', '04', '05', '07', '08', '10', '11'])
       expect(periodsOfMonth(`2026-${month}`)).toHaveLength(1);
     expect(() => periodsOfMonth('2026-13')).toThrow(/YYYY-MM/);
-  });
-
-  it('takes the scheduled time of a Job Scheduler job, else its creation time', () => {
-    expect(scheduledInstantOf({ timestamp: 5, opts: { prevMillis: 10 } })).toBe(10);
-    expect(scheduledInstantOf({ timestamp: 5, opts: {} })).toBe(5);
   });
 
   it('only produces months that have ended', () => {

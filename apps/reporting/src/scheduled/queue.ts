@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineQueue } from '@tthc/queue';
+import { defineQueue, type JobOptions } from '@tthc/queue';
 import { MONTH } from './plan';
 
 /** Produces the II.06a files of every province for a month (and its quarter when the month ends one). */
@@ -17,7 +17,7 @@ export const SCHEDULED_REPORTS = defineQueue({
 export const SCHEDULED_REPORTS_SCHEDULER_ID = 'reporting-scheduled-reports-monthly';
 
 /** Completed and failed runs kept in Redis (for `GET /v1/admin/scheduled-reports/runs/{jobId}`). */
-export const SCHEDULED_RUN_JOB_OPTIONS = {
+export const SCHEDULED_RUN_JOB_OPTIONS: JobOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 30_000 },
   removeOnComplete: { count: 200 },

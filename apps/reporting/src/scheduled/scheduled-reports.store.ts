@@ -4,11 +4,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { mongo, type Connection } from 'mongoose';
 import type { PeriodKind, ScheduledFormat, ScheduledRows } from './plan';
+import { COLLECTIONS } from '../collections';
 
 /** GridFS bucket of the files (`rpt_reports.files`, `rpt_reports.chunks`). */
-export const REPORTS_BUCKET = 'rpt_reports';
+export const REPORTS_BUCKET = COLLECTIONS.reportsBucket;
 /** One document per report id, pointing at its current GridFS file. */
-export const REPORTS_CATALOG = 'rpt_scheduled_reports';
+export const REPORTS_CATALOG = COLLECTIONS.scheduledReports;
 
 export interface ScheduledReportEntry {
   /** The deterministic report id (`reportIdOf`). */

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job } from 'bullmq';
 import { localDateOf } from '@tthc/calendar';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
-import { ProcessesQueue, QueueService, type JobDataOf, type QueueJobHandler } from '@tthc/queue';
+import { ProcessesQueue, QueueService, type JobDataOf, type QueueJobHandler, type RunningJob } from '@tthc/queue';
 import { ReferenceData } from '@tthc/reference';
 import { form06aCsv, form06aFilename, form06aXlsx } from '../reports/form-06a-export';
 import { ReportsService } from '../reports/reports.service';
@@ -19,12 +18,6 @@ export interface RunProgress {
   month: string;
   produced: number;
   total: number;
-}
-
-/** The instant a job was meant to run: its scheduled time for the Job Scheduler's jobs, else when it was added. */
-export function scheduledInstantOf(job: Pick<Job, 'timestamp' | 'opts'>): number {
-  const planned = job.opts.prevMillis;
-  return typeof planned === 'number' && planned > 0 ? planned : job.timestamp;
 }
 
 /**
@@ -45,8 +38,8 @@ export class ScheduledReportsWorker implements QueueJobHandler<typeof SCHEDULED_
     private readonly store: ScheduledReportsStore,
   ) {}
 
-  async process(data: JobDataOf<typeof SCHEDULED_REPORTS>, job: Job): Promise<RunProgress> {
-    const runDate = localDateOf(scheduledInstantOf(job));
+  async process(data: JobDataOf<typeof SCHEDULED_REPORTS>, job: RunningJob): Promise<RunProgress> {
+    const runDate = localDateOf(job.plannedAt);
     const month = data.month ?? monthOfRun(runDate);
     const tree = this.reference.agencies();
     const provinces = provincesOf(tree.all(), localDateOf(Date.now()));
@@ -119,47 +112,38 @@ export class ScheduledReportsScheduler implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const { cron, timezone } = this.config.scheduledReports;
-    await this.queues.queue(SCHEDULED_REPORTS).upsertJobScheduler(
+    await this.queues.schedule(
+      SCHEDULED_REPORTS,
       SCHEDULED_REPORTS_SCHEDULER_ID,
       { pattern: cron, tz: timezone },
-      {
-        name: 'monthly',
-        data: SCHEDULED_REPORTS.data.parse({ trigger: 'schedule' }),
-        opts: SCHEDULED_RUN_JOB_OPTIONS,
-      },
+      { name: 'monthly', data: { trigger: 'schedule' }, options: SCHEDULED_RUN_JOB_OPTIONS },
     );
     this.logger.log(`scheduled II.06a reports: "${cron}" (${timezone})`);
   }
 
   /** Enqueues a run for `month` now; the job's id. */
   async runNow(month: string): Promise<string> {
-    const job = await this.queues.add(
-      SCHEDULED_REPORTS,
-      'manual',
-      { month, trigger: 'manual' },
-      SCHEDULED_RUN_JOB_OPTIONS,
-    );
-    return job.id as string;
+    return this.queues.add(SCHEDULED_REPORTS, 'manual', { month, trigger: 'manual' }, SCHEDULED_RUN_JOB_OPTIONS);
   }
 
   /** A run's state and progress, or undefined for an unknown (or expired) job id. */
   async run(jobId: string) {
-    const job = await this.queues.queue(SCHEDULED_REPORTS).getJob(jobId);
+    const job = await this.queues.job(SCHEDULED_REPORTS, jobId);
     if (job === undefined) return undefined;
-    const state = await job.getState();
-    const progress = typeof job.progress === 'object' ? (job.progress as Partial<RunProgress>) : {};
+    const progress =
+      typeof job.progress === 'object' && job.progress !== null ? (job.progress as Partial<RunProgress>) : {};
     const data = job.data as JobDataOf<typeof SCHEDULED_REPORTS>;
     return {
       id: job.id,
       trigger: data.trigger,
       month: progress.month ?? data.month ?? null,
-      state,
+      state: job.state,
       produced: progress.produced ?? 0,
       total: progress.total ?? null,
       attemptsMade: job.attemptsMade,
-      createdAt: new Date(job.timestamp).toISOString(),
-      finishedAt: job.finishedOn === undefined ? null : new Date(job.finishedOn).toISOString(),
-      failedReason: job.failedReason ?? null,
+      createdAt: new Date(job.createdAt).toISOString(),
+      finishedAt: job.finishedAt === null ? null : new Date(job.finishedAt).toISOString(),
+      failedReason: job.failedReason,
     };
   }
 }

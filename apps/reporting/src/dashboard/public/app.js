@@ -10,7 +10,7 @@ import {
   presetPeriod,
   todayLocal,
 } from './format.js';
-import { FORM_06A_HEADINGS, LANGUAGES, translate } from './i18n.js';
+import { LANGUAGES, translate } from './i18n.js';
 
 const KEY_STORAGE = 'tthc-dashboard.key';
 const LANG_STORAGE = 'tthc-dashboard.lang';
@@ -25,6 +25,8 @@ const state = {
   key: sessionStorage.getItem(KEY_STORAGE),
   me: null,
   reference: null,
+  /** The II.06a layout served by the API (GET /v1/reports/form-06a/layout): columns, headings, groups. */
+  formLayout: null,
   filters: null,
   interval: 'month',
   rows: 'field',
@@ -146,7 +148,10 @@ async function enterDashboard() {
   $('signin').hidden = true;
   $('signout').hidden = false;
   setStatus(t('common.loading'));
-  state.reference = await api('/v1/reports/reference');
+  [state.reference, state.formLayout] = await Promise.all([
+    api('/v1/reports/reference'),
+    state.formLayout ?? api('/v1/reports/form-06a/layout'),
+  ]);
   if (state.filters === null) state.filters = initialFilters();
   renderUser();
   renderFilterControls();
@@ -585,29 +590,31 @@ function renderBreakdowns() {
   }
 }
 
+/** The figure columns (3)–(13) of a II.06a row, in the layout's order. */
 function formNumbers(figures) {
-  return [
-    figures.received.total,
-    figures.received.online,
-    figures.received.inPersonOrPostal,
-    figures.received.carriedOver,
-    figures.resolved.total,
-    figures.resolved.early,
-    figures.resolved.onTime,
-    figures.resolved.late,
-    figures.pending.total,
-    figures.pending.withinDeadline,
-    figures.pending.overdue,
-  ];
+  return state.formLayout.columns
+    .filter((column) => column.figure !== null)
+    .map((column) => {
+      const [group, name] = column.figure.split('.');
+      return figures[group][name];
+    });
+}
+
+/** A column heading as the form prints it: the text, then `(n)` for the figure columns. */
+function formHeading(column) {
+  const text = column.heading[state.lang] ?? column.heading.vi;
+  return column.figure === null ? text : `${text} (${column.number})`;
 }
 
 function renderForm() {
   const container = $('form-06a');
   const report = valueOr(state.data.form, container);
   if (report === undefined) return;
-  const headings = FORM_06A_HEADINGS[state.lang];
+  const layout = state.formLayout;
+  const headings = layout.columns.map(formHeading);
   const heading = (index, attributes = {}) =>
     h('th', { scope: 'col', class: 'col-heading', 'data-col': index + 1, ...attributes, text: headings[index] });
+  const firstFigure = layout.columns.findIndex((column) => column.figure !== null);
   const table = h('table', { class: 'data-table form-06a', id: 'form-06a-table' }, [
     h('caption', {
       text: t('form.caption', {
@@ -618,23 +625,27 @@ function renderForm() {
     }),
     h('thead', {}, [
       h('tr', {}, [
-        heading(0, { rowspan: 2 }),
-        heading(1, { rowspan: 2 }),
-        h('th', { scope: 'colgroup', colspan: 4, class: 'group', text: t('form.group.received') }),
-        h('th', { scope: 'colgroup', colspan: 4, class: 'group', text: t('form.group.resolved') }),
-        h('th', { scope: 'colgroup', colspan: 3, class: 'group', text: t('form.group.pending') }),
+        ...headings.slice(0, firstFigure).map((_, index) => heading(index, { rowspan: 2 })),
+        ...layout.groups.map((group) =>
+          h('th', {
+            scope: 'colgroup',
+            colspan: group.columns.length,
+            class: 'group',
+            text: group.heading[state.lang] ?? group.heading.vi,
+          }),
+        ),
       ]),
       h(
         'tr',
         {},
-        headings.slice(2).map((_, index) => heading(index + 2, { class: 'col-heading num' })),
+        headings.slice(firstFigure).map((_, index) => heading(index + firstFigure, { class: 'col-heading num' })),
       ),
     ]),
     h(
       'tbody',
       {},
       report.rows.length === 0
-        ? [h('tr', {}, [h('td', { colspan: 13, class: 'muted', text: t('common.noData') })])]
+        ? [h('tr', {}, [h('td', { colspan: headings.length, class: 'muted', text: t('common.noData') })])]
         : report.rows.map((row, index) =>
             h('tr', { 'data-key': row.key }, [
               h('td', { class: 'num', text: String(index + 1) }),
@@ -646,7 +657,7 @@ function renderForm() {
     h('tfoot', {}, [
       h('tr', { class: 'total-row' }, [
         h('td', {}),
-        h('th', { scope: 'row', text: t('form.total') }),
+        h('th', { scope: 'row', text: layout.totalLabel[state.lang] ?? layout.totalLabel.vi }),
         ...formNumbers(report.total).map((value) => h('td', { class: 'num', text: num(value) })),
       ]),
     ]),

@@ -1,38 +1,5 @@
 // Every string of the dashboard in Vietnamese (default) and English. `{name}` marks a parameter.
 
-/** The 13 column headings of Biểu II.06a/VPCP/KSTT (Circular 01/2020/TT-VPCP), as the exports carry them. */
-const FORM_06A_HEADINGS_VI = [
-  'STT',
-  'Lĩnh vực/Đơn vị',
-  'Tổng số hồ sơ tiếp nhận (3)',
-  'Trực tuyến (4)',
-  'Trực tiếp và dịch vụ bưu chính (5)',
-  'Từ kỳ trước chuyển qua (6)',
-  'Tổng số đã giải quyết (7)',
-  'Trước hạn (8)',
-  'Đúng hạn (9)',
-  'Quá hạn (10)',
-  'Tổng số đang giải quyết (11)',
-  'Trong hạn (12)',
-  'Quá hạn (13)',
-];
-
-const FORM_06A_HEADINGS_EN = [
-  'No.',
-  'Field/Unit',
-  'Total received (3)',
-  'Online (4)',
-  'In person and postal (5)',
-  'Carried over (6)',
-  'Total resolved (7)',
-  'Early (8)',
-  'On time (9)',
-  'Late (10)',
-  'Total pending (11)',
-  'Within deadline (12)',
-  'Overdue (13)',
-];
-
 export const MESSAGES = {
   vi: {
     'app.title': 'Thống kê giải quyết thủ tục hành chính',
@@ -108,10 +75,6 @@ export const MESSAGES = {
     'form.rows.field': 'Lĩnh vực',
     'form.rows.agency': 'Đơn vị trực thuộc',
     'form.rows.procedure': 'Thủ tục',
-    'form.group.received': 'Số hồ sơ nhận giải quyết',
-    'form.group.resolved': 'Kết quả giải quyết — đã giải quyết',
-    'form.group.pending': 'Đang giải quyết',
-    'form.total': 'Tổng cộng',
     'form.exportCsv': 'Xuất CSV',
     'form.exportXlsx': 'Xuất Excel (XLSX)',
     'form.exporting': 'Đang tạo tệp…',
@@ -262,10 +225,6 @@ export const MESSAGES = {
     'form.rows.field': 'Field',
     'form.rows.agency': 'Subordinate unit',
     'form.rows.procedure': 'Procedure',
-    'form.group.received': 'Dossiers to handle',
-    'form.group.resolved': 'Results — resolved',
-    'form.group.pending': 'Pending',
-    'form.total': 'Total',
     'form.exportCsv': 'Export CSV',
     'form.exportXlsx': 'Export Excel (XLSX)',
     'form.exporting': 'Preparing the file…',
@@ -344,8 +303,6 @@ export const MESSAGES = {
     'footer.text': 'On-time rate = (early + on time) / resolved dossiers. Withdrawn dossiers count as on time.',
   },
 };
-
-export const FORM_06A_HEADINGS = { vi: FORM_06A_HEADINGS_VI, en: FORM_06A_HEADINGS_EN };
 
 export const LANGUAGES = ['vi', 'en'];
 

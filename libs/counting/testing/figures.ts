@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { addDays, localDateOf, startOfLocalDay } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
-import { classify } from './classify';
-import type { PeriodFigures } from './period-figures';
+import { classify } from '../src/classify';
+import type { PeriodFigures } from '../src/period-figures';
 
 /**
  * Test support shared by the unit and integration tests of the counters: random dossier

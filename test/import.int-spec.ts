@@ -10,10 +10,10 @@ import {
   waitFor,
   type RunningService,
 } from '@tthc/testing';
-import { DossierTrackingModule } from '../../dossier-tracking/src/dossier-tracking.module';
-import { IMPORTS_PATH } from './import/imports.controller';
-import type { ImportView } from './import/import.service';
-import { IntakeModule } from './intake.module';
+import { DossierTrackingModule } from '../apps/dossier-tracking/src/dossier-tracking.module';
+import { IMPORTS_PATH } from '../apps/intake/src/import/imports.controller';
+import type { ImportView } from '../apps/intake/src/import/import.service';
+import { IntakeModule } from '../apps/intake/src/intake.module';
 
 const AGENCY = '000.00.12.H56';
 const PROCEDURE = '1.001612';

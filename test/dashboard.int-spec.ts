@@ -16,9 +16,9 @@ import {
   waitFor,
   type RunningService,
 } from '@tthc/testing';
-import { IntakeModule } from '../../../intake/src/intake.module';
-import { FORM_06A_HEADINGS } from '../reports/form-06a-export';
-import { ReportingModule } from '../reporting.module';
+import { IntakeModule } from '../apps/intake/src/intake.module';
+import { columnHeading, FORM_06A_HEADINGS, FORM_06A_LAYOUT } from '../apps/reporting/src/reports/form-06a-layout';
+import { ReportingModule } from '../apps/reporting/src/reporting.module';
 
 /**
  * The web dashboard in real headless Chromium (Debian's, driven by playwright-core) against a real
@@ -26,7 +26,7 @@ import { ReportingModule } from '../reporting.module';
  * switches language, drills down from the overdue list to a dossier's timeline, exports, and saves
  * a screenshot to .local/screenshots/dashboard.png.
  */
-const ROOT = join(__dirname, '../../../..');
+const ROOT = join(__dirname, '..');
 const SCREENSHOTS = join(ROOT, '.local/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -180,21 +180,8 @@ const totalCells = (report: Form06a, lang: 'vi' | 'en') =>
     report.total.pending.overdue,
   ].map((value) => count(value, lang));
 
-const ENGLISH_HEADINGS = [
-  'No.',
-  'Field/Unit',
-  'Total received (3)',
-  'Online (4)',
-  'In person and postal (5)',
-  'Carried over (6)',
-  'Total resolved (7)',
-  'Early (8)',
-  'On time (9)',
-  'Late (10)',
-  'Total pending (11)',
-  'Within deadline (12)',
-  'Overdue (13)',
-];
+/** The English headings the page must show: the layout's (pinned in form-06a-layout.spec.ts). */
+const ENGLISH_HEADINGS = FORM_06A_LAYOUT.columns.map((column) => columnHeading(column, 'en'));
 
 describe('web dashboard in headless Chromium (real reporting service, Kafka, MongoDB)', () => {
   const namespace = newNamespace('dash');

@@ -1,0 +1,14 @@
+/**
+ * Every MongoDB collection intake owns (docs/architecture.md, "MongoDB collections and their
+ * owners"): the one place their names are spelled in the service's code.
+ */
+export const COLLECTION_PREFIX = 'intake';
+
+export const COLLECTIONS = {
+  /** Bulk imports of history and their progress. */
+  imports: 'intake_imports',
+  /** The uploaded files of bulk imports, in parts. */
+  importParts: 'intake_import_parts',
+} as const;
+// `<prefix>_reference`, `_audit` and `_dead_letters` are named by libs/reference, libs/audit and
+// libs/dead-letters from COLLECTION_PREFIX.
