@@ -1,12 +1,7 @@
 import { defaultCalendar, localDateOf, type WorkingCalendar } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
-import {
-  DEFAULT_COUNTING_POLICIES,
-  dueInForceOf,
-  effectiveDueHistory,
-  sessionOrdinal,
-  type CountingPolicies,
-} from './policies';
+import { dueInForceOf } from './due-rules';
+import { DEFAULT_COUNTING_POLICIES, effectiveDueHistory, sessionOrdinal, type CountingPolicies } from './policies';
 
 export type FinishOutcome = 'early' | 'on_time' | 'late';
 
@@ -14,15 +9,6 @@ export interface Classification {
   /** Null while the dossier is not finished. */
   outcome: FinishOutcome | null;
   withdrawn: boolean;
-}
-
-/** The due date (instant) in force at a given instant, from the dossier's published due-date history. */
-export function dueInForceAt(snapshot: Pick<DossierSnapshot, 'dueHistory'>, at: number): string | null {
-  let due: string | null = null;
-  for (const change of snapshot.dueHistory) {
-    if (Date.parse(change.effectiveAt) <= at) due = change.dueAt;
-  }
-  return due;
 }
 
 /**

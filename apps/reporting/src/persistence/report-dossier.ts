@@ -1,5 +1,6 @@
 import type { DossierOutcome, DossierSnapshot } from '@tthc/contracts';
-import type { FinishOutcome, LedgerDossier } from '@tthc/counting';
+import type { LedgerDossier } from '@tthc/counter-ledger';
+import type { FinishOutcome } from '@tthc/counting';
 
 /**
  * `rpt_dossiers`: reporting's copy of each classified dossier (drill-down, overdue list). The
