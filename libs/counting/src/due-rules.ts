@@ -1,5 +1,5 @@
 import { localDateOf, type LocalDate, type WorkingCalendar } from '@tthc/calendar';
-import type { DossierSnapshot, ProcessingTime } from '@tthc/contracts';
+import type { CountingDueStep, DossierSnapshot, ProcessingTime } from '@tthc/contracts';
 
 /**
  * The one definition of "due" and "overdue" (docs/counting.md, "Where each rule lives"). Pure: no
@@ -100,6 +100,31 @@ export function publishedDueHistory(snapshot: Pick<DossierSnapshot, 'dueHistory'
   return snapshot.dueHistory.map((change) => ({
     dueAt: change.dueAt === null ? null : Date.parse(change.dueAt),
     effectiveAt: Date.parse(change.effectiveAt),
+  }));
+}
+
+/** A due history as published with an outcome (ISO instants); steps that never take effect are left out. */
+export function countingDueStepsOf(history: readonly EffectiveDue[]): CountingDueStep[] {
+  return history
+    .filter((step) => Number.isFinite(step.effectiveAt))
+    .map((step) => ({
+      dueAt: step.dueAt === null ? null : new Date(step.dueAt).toISOString(),
+      effectiveAt: new Date(step.effectiveAt).toISOString(),
+    }));
+}
+
+/**
+ * The due history used for counting a stored dossier: the steps on-time-rate published with its
+ * outcome (`countingDue`), or, for an outcome published before they were, the snapshot's own.
+ */
+export function countingHistoryOf(
+  snapshot: Pick<DossierSnapshot, 'dueHistory' | 'dueAt' | 'receivedAt'>,
+  countingDue: readonly CountingDueStep[] | undefined,
+): EffectiveDue[] {
+  if (countingDue === undefined) return publishedDueHistory(snapshot);
+  return countingDue.map((step) => ({
+    dueAt: step.dueAt === null ? null : Date.parse(step.dueAt),
+    effectiveAt: Date.parse(step.effectiveAt),
   }));
 }
 

@@ -1,4 +1,4 @@
-import type { DossierSnapshot } from '@tthc/contracts';
+import type { CountingDueStep, DossierSnapshot } from '@tthc/contracts';
 import type { LedgerDossier } from '@tthc/counter-ledger';
 import type { FinishOutcome } from '@tthc/counting';
 
@@ -13,4 +13,6 @@ export interface ClassifiedDossier extends LedgerDossier {
   outcome: FinishOutcome | null;
   withdrawn: boolean;
   voided: boolean;
+  /** The due history it was counted with (policies applied); absent on documents of before issue 14. */
+  countingDue?: CountingDueStep[];
 }
