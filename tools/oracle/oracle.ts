@@ -199,21 +199,27 @@ interface Step {
   data: Record<string, unknown>;
 }
 
-/** Rank of each type among events with the same `occurredAt` (lifecycle order). */
-const TIE_RANK: Record<string, number> = {
-  'dossier.rejected': 0,
-  'dossier.received': 1,
-  'dossier.transferred': 2,
-  'dossier.supplement_requested': 3,
-  'dossier.supplement_received': 4,
-  'dossier.paused': 5,
-  'dossier.resumed': 6,
-  'dossier.rescheduled': 7,
-  'dossier.resolved': 8,
-  'dossier.returned': 9,
-  'dossier.withdrawn': 10,
-  'dossier.voided': 11,
-};
+/** Event types in lifecycle order: among events with the same `occurredAt`, the earlier type comes first. */
+const LIFECYCLE = [
+  'rejected',
+  'received',
+  'transferred',
+  'supplement_requested',
+  'supplement_received',
+  'paused',
+  'resumed',
+  'rescheduled',
+  'resolved',
+  'returned',
+  'withdrawn',
+  'voided',
+].map((name) => `dossier.${name}`);
+
+/** Rank of a type in {@link LIFECYCLE}; unknown types last. */
+function tieRank(type: string): number {
+  const rank = LIFECYCLE.indexOf(type);
+  return rank === -1 ? 99 : rank;
+}
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -221,7 +227,7 @@ function compareText(a: string, b: string): number {
 
 function compareSteps(a: Step, b: Step): number {
   if (a.at !== b.at) return a.at - b.at;
-  const rank = (TIE_RANK[a.type] ?? 99) - (TIE_RANK[b.type] ?? 99);
+  const rank = tieRank(a.type) - tieRank(b.type);
   if (rank !== 0) return rank;
   return compareText(a.desk, b.desk) || compareText(a.eventId, b.eventId);
 }
