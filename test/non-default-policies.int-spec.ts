@@ -1,6 +1,6 @@
 import { addDays, localDateOf } from '@tthc/calendar';
 import type { CountingPolicies } from '@tthc/counting';
-import { TEST_ADMIN_KEY, call, newNamespace, waitFor } from '@tthc/testing';
+import { TEST_ADMIN_KEY, call, newNamespace } from '@tthc/testing';
 import { buildOracle, type Oracle } from '../tools/oracle';
 import { simulateProvince } from '../tools/simulator/province';
 import { formatTable, planQueries, verifyAgainst } from '../tools/verify/verify';
@@ -123,22 +123,7 @@ describe('non-default counting policies end to end: overdue list = pending.overd
       const period = { from: FROM, to: today };
       const expected = oracle.figures({ ...period, now: Date.now() });
       expect(expected.pending.total).toBeGreaterThan(50);
-      const running = stack;
-      await waitFor(
-        async () => {
-          const answer = await call(
-            `${running.url('reporting')}/v1/reports/summary?${new URLSearchParams(period).toString()}`,
-          );
-          const body = answer.body as typeof expected;
-          return answer.status === 200 &&
-            body.received.new === expected.received.new &&
-            body.resolved.total === expected.resolved.total &&
-            body.pending.total === expected.pending.total
-            ? true
-            : undefined;
-        },
-        { what: 'reporting to reflect every posted event', timeoutMs: 240_000 },
-      );
+      await stack.waitForSummary(period, expected, 240_000);
 
       const now = await overdueNow(stack, oracle);
       expect(now.oracleOverdue).toBeGreaterThan(0);
