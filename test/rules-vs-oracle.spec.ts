@@ -83,4 +83,38 @@ describe('the due rules of libs/counting agree with the oracle under every polic
     }
     expect(differences.slice(0, 20)).toEqual([]);
   });
+
+  it('honours a re-date of a dossier without a due date, pushed by a later pause, as the oracle does', () => {
+    // Procedure without processing time (no published due). Re-dated on Tue 14 to Mon 20 17:00,
+    // paused Wed 15 09:00 → Thu 16 09:00 (one working day): due Tue 21 17:00; resolved Tue 21 10:00.
+    const code = 'RVQ-1';
+    const steps: Array<[string, string, Record<string, unknown>]> = [
+      [
+        'dossier.received',
+        '2017-03-13T09:00:00',
+        { procedureCode: '1.000003', agencyCode: '000.01.01.H99', channel: 'online' },
+      ],
+      ['dossier.rescheduled', '2017-03-14T09:00:00', { newDueAt: '2017-03-20T17:00:00+07:00', reason: 'xin lỗi' }],
+      ['dossier.paused', '2017-03-15T09:00:00', { reason: 'financial_obligation' }],
+      ['dossier.resumed', '2017-03-16T09:00:00', {}],
+      ['dossier.resolved', '2017-03-21T10:00:00', { outcome: 'approved' }],
+    ];
+    const list = steps.map(([type, at, data], index) => ({
+      eventId: `${code}:${index}`,
+      type,
+      occurredAt: `${at}+07:00`,
+      dossierCode: code,
+      data,
+    })) as DossierEvent[];
+    const policies: CountingPolicies = { rescheduledDue: 'honoured', supplement: 'restart', outcomeBy: 'date' };
+    const oracle = buildOracle({ ...reference, policies, events: list.map((event) => ({ desk: 'admin', event })) });
+    const folded = foldDossier(
+      code,
+      list.map((event) => ({ deskId: 'admin', event, acceptedAt: event.occurredAt })),
+      context,
+    );
+    if (folded.kind !== 'dossier') throw new Error('expected a dossier');
+    expect(oracle.dossier(code)?.outcome).toBe('onTime');
+    expect(classify({ ...folded.state, version: 1 }, policies, defaultCalendar).outcome).toBe('on_time');
+  });
 });

@@ -264,7 +264,7 @@ function receiveSupplement(
   setDue(state, restartedDue(at, given, state.processingTime, context.due), 'supplement_restart', at);
 }
 
-/** Resumed: the pause ends and the due moves by its working time ({@link extendedByWaitOf}). */
+/** Resumed: the pause ends and the due moves by its working time ({@link extendedByWaitOf}; none stays none). */
 function resume(state: FoldState, stored: StoredEvent, at: number, context: FoldContext, report: Report) {
   // A resume without an open pause changes nothing (an open supplement wait stays open).
   if (state.openWait?.kind !== 'pause') {
@@ -274,8 +274,9 @@ function resume(state: FoldState, stored: StoredEvent, at: number, context: Fold
   const closed = closeWait(state, at);
   if (closed === undefined) return;
   state.status = 'processing';
-  if (state.due !== null)
-    setDue(state, extendedByWaitOf(state.due, closed.from, at, context.due), 'pause_extension', at);
+  // Recorded even without a due (it stays none): a re-date honoured by the counting policies is
+  // pushed by this pause too (effectiveDueHistory replays the step).
+  setDue(state, extendedByWaitOf(state.due, closed.from, at, context.due), 'pause_extension', at);
 }
 
 /** The apology re-date: recorded once ({@link acceptsReDate}); counted only under `rescheduledDue: honoured`. */
