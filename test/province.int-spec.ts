@@ -1,4 +1,4 @@
-import { TEST_ADMIN_KEY, call, newNamespace, waitFor } from '@tthc/testing';
+import { TEST_ADMIN_KEY, newNamespace } from '@tthc/testing';
 import { buildOracle } from '../tools/oracle';
 import { simulateProvince } from '../tools/simulator/province';
 import { formatTable, planQueries, verifyAgainst } from '../tools/verify/verify';
@@ -47,21 +47,7 @@ describe('province in a box: 20,000 simulated dossiers against the oracle (real 
     const year = { from: '2017-01-01', to: '2017-12-31' };
     const expected = oracle.figures(year);
     expect(expected.received.new).toBeGreaterThan(DOSSIERS * 0.9);
-    await waitFor(
-      async () => {
-        const answer = await call(
-          `${stack.url('reporting')}/v1/reports/summary?${new URLSearchParams(year).toString()}`,
-        );
-        const body = answer.body as typeof expected;
-        return answer.status === 200 &&
-          body.received.new === expected.received.new &&
-          body.resolved.total === expected.resolved.total &&
-          body.pending.total === expected.pending.total
-          ? true
-          : undefined;
-      },
-      { what: 'reporting to reflect every posted event', timeoutMs: 480_000 },
-    );
+    await stack.waitForSummary(year, expected, 480_000);
     const queries = planQueries({
       ...year,
       agencies: simulation.reference.agencies,

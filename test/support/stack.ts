@@ -1,7 +1,15 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { AppConfig, ServiceName } from '@tthc/config';
 import mongoose from 'mongoose';
-import { call, mongoUrlFor, startService, testConfig, type RunningService, type TestNamespace } from '@tthc/testing';
+import {
+  call,
+  mongoUrlFor,
+  startService,
+  testConfig,
+  waitFor,
+  type RunningService,
+  type TestNamespace,
+} from '@tthc/testing';
 import { DossierTrackingModule } from '../../apps/dossier-tracking/src/dossier-tracking.module';
 import { IntakeModule } from '../../apps/intake/src/intake.module';
 import { OnTimeRateModule } from '../../apps/on-time-rate/src/on-time-rate.module';
@@ -96,5 +104,31 @@ export class Stack {
       }
     };
     await Promise.all(Array.from({ length: options.concurrency ?? 3 }, worker));
+  }
+
+  /**
+   * Waits until reporting's summary of `period` has the oracle's received, resolved and pending
+   * totals (figures that no counting policy changes): every posted event has gone through.
+   */
+  async waitForSummary(
+    period: { from: string; to: string },
+    expected: { received: { new: number }; resolved: { total: number }; pending: { total: number } },
+    timeoutMs: number,
+  ): Promise<void> {
+    await waitFor(
+      async () => {
+        const answer = await call(
+          `${this.url('reporting')}/v1/reports/summary?${new URLSearchParams(period).toString()}`,
+        );
+        const body = answer.body as typeof expected;
+        return answer.status === 200 &&
+          body.received.new === expected.received.new &&
+          body.resolved.total === expected.resolved.total &&
+          body.pending.total === expected.pending.total
+          ? true
+          : undefined;
+      },
+      { what: 'reporting to reflect every posted event', timeoutMs },
+    );
   }
 }

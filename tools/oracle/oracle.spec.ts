@@ -426,6 +426,142 @@ describe('oracle: clock changes', () => {
   });
 });
 
+describe('oracle: counting policies (docs/oracle.md §5)', () => {
+  const withPolicies = (policies: OracleInput['policies'], ...events: OraclePostedEvent[][]) =>
+    buildOracle({ agencies, fields, procedures, events: events.flat(), policies });
+
+  // Wed 03-01 09:00, 10 working days → due Wed 03-15 09:00. Supplement requested Fri 03-03 10:00,
+  // received Mon 03-13 14:00: the wait is Fri 1.5 h + 3.5 h = 5 h, Mon–Fri 03-06..03-10 5 × 8 h
+  // = 40 h, Mon 03-13 4.5 h + 0.5 h = 5 h → 50 h = 6 working days + 2 h.
+  const S = () =>
+    dossier(
+      'S',
+      ['dossier.received', '2017-03-01T09:00', received(P10)],
+      ['dossier.supplement_requested', '2017-03-03T10:00'],
+      ['dossier.supplement_received', '2017-03-13T14:00'],
+      ['dossier.resolved', '2017-03-24T09:00', { outcome: 'approved' }],
+    );
+
+  it('supplement subtract: adds the supplement wait to the initial due instead of restarting', () => {
+    // 03-15 09:00 + 6 working days = Thu 03-23 09:00, + 2 h = 11:00. Resolved 03-24 → late
+    // (restart: due 03-27 14:00 → early).
+    const subtract = withPolicies({ supplement: 'subtract' }, S());
+    expect(subtract.dossier('S')?.due).toBe(parseInstant('2017-03-23T11:00:00+07:00'));
+    expect(subtract.figures(MARCH)).toEqual(expected({ in_person: 1, late: 1 }));
+    expect(withPolicies({}, S()).figures(MARCH)).toEqual(expected({ in_person: 1, early: 1 }));
+  });
+
+  it('supplement subtract: ignores the due printed with the supplement and a receipt without a request', () => {
+    const printed = dossier(
+      'S2',
+      ['dossier.received', '2017-03-01T09:00', received(P10)],
+      ['dossier.supplement_received', '2017-03-13T14:00', { dueAt: '2017-03-31T17:00:00+07:00' }],
+    );
+    // No supplement wait: the due stays 03-15 09:00.
+    expect(withPolicies({ supplement: 'subtract' }, printed).dossier('S2')?.due).toBe(
+      parseInstant('2017-03-15T09:00:00+07:00'),
+    );
+  });
+
+  it('rescheduled honoured: the first re-date becomes the due from the instant it is recorded', () => {
+    // Due 03-28 09:00; re-dated on 03-27 to 04-10 17:00; resolved 03-30 → early (ignored: late).
+    // A second re-date (to 03-29) does not count.
+    const T = dossier(
+      'T',
+      ['dossier.received', '2017-03-14T09:00', received(P10)],
+      ['dossier.rescheduled', '2017-03-27T09:00', { newDueAt: '2017-04-10T17:00:00+07:00', reason: 'xin lỗi' }],
+      ['dossier.rescheduled', '2017-03-28T09:00', { newDueAt: '2017-03-29T17:00:00+07:00', reason: 'lần 2' }],
+      ['dossier.resolved', '2017-03-30T09:00', { outcome: 'approved' }],
+    );
+    const honoured = withPolicies({ rescheduledDue: 'honoured' }, T);
+    expect(honoured.dossier('T')?.due).toBe(parseInstant('2017-04-10T17:00:00+07:00'));
+    expect(honoured.figures(MARCH)).toEqual(expected({ in_person: 1, early: 1 }));
+    expect(withPolicies({ rescheduledDue: 'ignored' }, T).figures(MARCH)).toEqual(expected({ in_person: 1, late: 1 }));
+  });
+
+  it('rescheduled honoured: a pending dossier re-dated past the period end is within deadline', () => {
+    // Due 03-28 09:00 (overdue at the end of March), re-dated on 03-27 to 04-10: within deadline.
+    const U = dossier(
+      'U',
+      ['dossier.received', '2017-03-14T09:00', received(P10)],
+      ['dossier.rescheduled', '2017-03-27T09:00', { newDueAt: '2017-04-10T17:00:00+07:00', reason: 'xin lỗi' }],
+    );
+    const march = { from: '2017-03-01', to: '2017-03-31', now: '2017-04-01T10:00:00+07:00' };
+    expect(withPolicies({ rescheduledDue: 'honoured' }, U).figures(march).pending).toEqual({
+      total: 1,
+      withinDeadline: 1,
+      overdue: 0,
+    });
+    expect(withPolicies({}, U).figures(march).pending).toEqual({ total: 1, withinDeadline: 0, overdue: 1 });
+    expect(withPolicies({ rescheduledDue: 'honoured' }, U).overdue({ now: '2017-04-01T10:00:00+07:00' })).toEqual([]);
+    expect(withPolicies({}, U).overdue({ now: '2017-04-01T10:00:00+07:00' })).toHaveLength(1);
+  });
+
+  it('rescheduled honoured with subtract: a later supplement wait extends the re-dated due', () => {
+    // Re-dated on 03-02 to Fri 03-17 17:00; supplement wait Fri 03-03 10:00 → Mon 03-13 14:00 = 50 h
+    // (6 working days + 2 h): 03-17 17:00 + 6 days = Mon 03-27 17:00, + 2 h = Tue 03-28 09:00.
+    const V = dossier(
+      'V',
+      ['dossier.received', '2017-03-01T09:00', received(P10)],
+      ['dossier.rescheduled', '2017-03-02T09:00', { newDueAt: '2017-03-17T17:00:00+07:00', reason: 'xin lỗi' }],
+      ['dossier.supplement_requested', '2017-03-03T10:00'],
+      ['dossier.supplement_received', '2017-03-13T14:00'],
+    );
+    expect(withPolicies({ rescheduledDue: 'honoured', supplement: 'subtract' }, V).dossier('V')?.due).toBe(
+      parseInstant('2017-03-28T09:00:00+07:00'),
+    );
+  });
+
+  it('outcome by session: the same day can be early or late by half-day session', () => {
+    // 4 working hours from Wed 03-01 07:00 → due 11:00 (morning session of 03-01).
+    const M1 = dossier(
+      'M1',
+      ['dossier.received', '2017-03-01T07:00', received(P4H)],
+      ['dossier.resolved', '2017-03-01T14:00', { outcome: 'approved' }],
+    );
+    // Received Wed 03-01 09:30: 2 h to 11:30, 2 h from 13:30 → due 15:30 (afternoon); resolved 10:00 → early.
+    const M2 = dossier(
+      'M2',
+      ['dossier.received', '2017-03-01T09:30', received(P4H)],
+      ['dossier.resolved', '2017-03-01T10:00', { outcome: 'approved' }],
+    );
+    // Resolved at lunch (12:00) belongs to the afternoon session; due 11:00 → late by session.
+    const M3 = dossier(
+      'M3',
+      ['dossier.received', '2017-03-01T07:00', received(P4H)],
+      ['dossier.resolved', '2017-03-01T12:00', { outcome: 'approved' }],
+    );
+    const bySession = withPolicies({ outcomeBy: 'session' }, M1, M2, M3);
+    expect(bySession.dossier('M1')?.outcome).toBe('late');
+    expect(bySession.dossier('M2')?.outcome).toBe('early');
+    expect(bySession.dossier('M3')?.outcome).toBe('late');
+    const byDate = withPolicies({}, M1, M2, M3);
+    expect([byDate.dossier('M1')?.outcome, byDate.dossier('M2')?.outcome, byDate.dossier('M3')?.outcome]).toEqual([
+      'onTime',
+      'onTime',
+      'onTime',
+    ]);
+  });
+
+  it('outcome by session: finishing at the end of the due session (17:00) is on time, after it late', () => {
+    // Received Wed 03-01 13:00 → clock 13:30, 3.5 h to 17:00, 0.5 h → due Thu 03-02 07:30 (morning).
+    const N1 = dossier(
+      'N1',
+      ['dossier.received', '2017-03-01T13:00', received(P4H)],
+      ['dossier.resolved', '2017-03-02T11:30', { outcome: 'approved' }],
+    );
+    // Resolved Wed 03-01 17:30 (after 17:00): the next session, Thu morning → on time.
+    const N2 = dossier(
+      'N2',
+      ['dossier.received', '2017-03-01T13:00', received(P4H)],
+      ['dossier.resolved', '2017-03-01T17:30', { outcome: 'approved' }],
+    );
+    const bySession = withPolicies({ outcomeBy: 'session' }, N1, N2);
+    expect(bySession.dossier('N1')?.outcome).toBe('onTime');
+    expect(bySession.dossier('N2')?.outcome).toBe('onTime');
+  });
+});
+
 describe('oracle: exclusions and attribution', () => {
   it('excludes voided dossiers from every figure, even a finished one', () => {
     const V1 = dossier(

@@ -8,6 +8,7 @@
  * them is wrong: read the rule in docs/oracle.md before "fixing" the oracle to match.
  */
 import {
+  addDays,
   createWorkingCalendar,
   endOfLocalDay,
   formatInstant,
@@ -66,8 +67,23 @@ export interface OraclePostedEvent {
   event: OracleEvent;
 }
 
+/**
+ * The counting policies (docs/oracle.md §5; the services' `COUNTING_*` variables). Each absent
+ * one is the contract's default: `ignored`, `restart`, `date`.
+ */
+export interface OraclePolicies {
+  /** `honoured`: from the (first) apology re-date on, its new due date is the one counted. */
+  rescheduledDue?: 'ignored' | 'honoured';
+  /** `subtract`: a received supplement does not restart the clock; the wait is added like a pause. */
+  supplement?: 'restart' | 'subtract';
+  /** `session`: early / on time / late by half-day working session instead of by date. */
+  outcomeBy?: 'date' | 'session';
+}
+
 export interface OracleInput {
   agencies: readonly OracleAgency[];
+  /** Default: every policy at its contract default. */
+  policies?: OraclePolicies;
   fields?: readonly OracleField[];
   procedures: readonly OracleProcedure[];
   /** Uploaded years; each replaces the shipped default table of its year. */
@@ -183,21 +199,27 @@ interface Step {
   data: Record<string, unknown>;
 }
 
-/** Rank of each type among events with the same `occurredAt` (lifecycle order). */
-const TIE_RANK: Record<string, number> = {
-  'dossier.rejected': 0,
-  'dossier.received': 1,
-  'dossier.transferred': 2,
-  'dossier.supplement_requested': 3,
-  'dossier.supplement_received': 4,
-  'dossier.paused': 5,
-  'dossier.resumed': 6,
-  'dossier.rescheduled': 7,
-  'dossier.resolved': 8,
-  'dossier.returned': 9,
-  'dossier.withdrawn': 10,
-  'dossier.voided': 11,
-};
+/** Event types in lifecycle order: among events with the same `occurredAt`, the earlier type comes first. */
+const LIFECYCLE = [
+  'rejected',
+  'received',
+  'transferred',
+  'supplement_requested',
+  'supplement_received',
+  'paused',
+  'resumed',
+  'rescheduled',
+  'resolved',
+  'returned',
+  'withdrawn',
+  'voided',
+].map((name) => `dossier.${name}`);
+
+/** Rank of a type in {@link LIFECYCLE}; unknown types last. */
+function tieRank(type: string): number {
+  const rank = LIFECYCLE.indexOf(type);
+  return rank === -1 ? 99 : rank;
+}
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -205,7 +227,7 @@ function compareText(a: string, b: string): number {
 
 function compareSteps(a: Step, b: Step): number {
   if (a.at !== b.at) return a.at - b.at;
-  const rank = (TIE_RANK[a.type] ?? 99) - (TIE_RANK[b.type] ?? 99);
+  const rank = tieRank(a.type) - tieRank(b.type);
   if (rank !== 0) return rank;
   return compareText(a.desk, b.desk) || compareText(a.eventId, b.eventId);
 }
@@ -223,11 +245,14 @@ interface State {
   finishedAt: number | null;
   finishKind: FinishKind | null;
   voided: boolean;
+  /** An apology re-date was seen (only the first one counts). */
+  reDated: boolean;
 }
 
 interface Context {
   calendar: WorkingCalendar;
   procedures: Map<string, OracleProcedure>;
+  policies: Required<OraclePolicies>;
 }
 
 function text(value: unknown): string | undefined {
@@ -269,6 +294,7 @@ function fold(steps: readonly Step[], until: number, context: Context): State | 
           finishedAt: null,
           finishKind: null,
           voided: false,
+          reDated: false,
         };
       }
       continue;
@@ -287,10 +313,25 @@ function fold(steps: readonly Step[], until: number, context: Context): State | 
       case 'dossier.supplement_requested':
         state.waiting = { kind: 'supplement', since: step.at };
         break;
-      case 'dossier.supplement_received':
+      case 'dossier.supplement_received': {
+        const wait = state.waiting;
         state.waiting = null;
-        state.due = dueFrom(step.at, step.data.dueAt, context.procedures.get(state.procedureCode), context);
+        if (context.policies.supplement === 'restart') {
+          state.due = dueFrom(step.at, step.data.dueAt, context.procedures.get(state.procedureCode), context);
+        } else if (wait !== null && wait.kind === 'supplement' && state.due !== null) {
+          // subtract: the time spent waiting for the supplement is added, as for a pause.
+          const waited = context.calendar.workingMillisBetween(wait.since, step.at);
+          state.due = context.calendar.extendByWorkingTime(state.due, waited);
+        }
         break;
+      }
+      case 'dossier.rescheduled': {
+        if (state.reDated) break;
+        state.reDated = true;
+        const newDue = text(step.data.newDueAt);
+        if (context.policies.rescheduledDue === 'honoured' && newDue !== undefined) state.due = parseInstant(newDue);
+        break;
+      }
       case 'dossier.paused':
         state.waiting = { kind: 'pause', since: step.at };
         break;
@@ -313,18 +354,37 @@ function fold(steps: readonly Step[], until: number, context: Context): State | 
         state.voided = true;
         break;
       default:
-        // received / rejected again, rescheduled (recorded, not counted), unknown types: no effect.
+        // received / rejected again, unknown types: no effect.
         break;
     }
   }
   return state;
 }
 
-function outcomeOf(state: State): Outcome | null {
+/**
+ * The half-day working session an instant falls in, as `YYYY-MM-DD#i` (sorts in time order): the
+ * first session of its day or a later day whose end is not before it (sessions are closed
+ * intervals; an instant between sessions or on a day off belongs to the next session).
+ */
+function sessionOf(instant: number, calendar: WorkingCalendar): string {
+  const firstDay = localDateOf(instant);
+  for (let offset = 0; offset <= 400; offset++) {
+    const day = addDays(firstDay, offset);
+    const sessions = calendar.sessionsOn(day);
+    for (let index = 0; index < sessions.length; index++) {
+      const session = sessions[index] as readonly [number, number];
+      if (instant <= session[1]) return `${day}#${index}`;
+    }
+  }
+  throw new Error(`oracle: no working session within 400 days of ${formatInstant(instant)}`);
+}
+
+function outcomeOf(state: State, context: Context): Outcome | null {
   if (state.finishedAt === null) return null;
   if (state.finishKind === 'withdrawn' || state.due === null) return 'onTime';
-  const finished = localDateOf(state.finishedAt);
-  const due = localDateOf(state.due);
+  const bySession = context.policies.outcomeBy === 'session';
+  const finished = bySession ? sessionOf(state.finishedAt, context.calendar) : localDateOf(state.finishedAt);
+  const due = bySession ? sessionOf(state.due, context.calendar) : localDateOf(state.due);
   return finished < due ? 'early' : finished === due ? 'onTime' : 'late';
 }
 
@@ -395,6 +455,11 @@ export function buildOracle(input: OracleInput): Oracle {
   const context: Context = {
     calendar: createWorkingCalendar({ years }),
     procedures: new Map(input.procedures.map((procedure) => [procedure.code, procedure])),
+    policies: {
+      rescheduledDue: input.policies?.rescheduledDue ?? 'ignored',
+      supplement: input.policies?.supplement ?? 'restart',
+      outcomeBy: input.policies?.outcomeBy ?? 'date',
+    },
   };
   const agencies = new Map(input.agencies.map((agency) => [agency.code, agency]));
 
@@ -448,7 +513,7 @@ export function buildOracle(input: OracleInput): Oracle {
       due: state.due,
       finishedAt: state.finishedAt,
       finishKind: state.finishKind,
-      outcome: outcomeOf(state),
+      outcome: outcomeOf(state, context),
       steps,
     });
   }

@@ -11,7 +11,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { buildOracle, type OracleEvent, type OraclePostedEvent } from '../oracle';
+import { buildOracle, type OracleEvent, type OraclePolicies, type OraclePostedEvent } from '../oracle';
 import { SIMULATOR_ARGS, simulatorOptionsOf } from '../simulator/cli';
 import { simulateProvince, type SimReference } from '../simulator/province';
 import { formatTable, planQueries, verifyAgainst, type VerifyQuery } from './verify';
@@ -20,7 +20,32 @@ const USAGE = `usage: verify --reporting <url> --key <key>
   (--ndjson events.ndjson [--ndjson part2.ndjson …] --reference ref.json [--desk import]
    | (--year YYYY | --years A-B) --dossiers N [--seed N] [--late-rate r] [--duplicates r] [--shuffle-rate r]
      [--from D] [--to D] [--as-of D] [--province code] [--successor-province code] [--desks N])
-  [--queries N] [--random-ranges N] [--agencies N] [--concurrency 4] [--limit 200] [--json]`;
+  [--rescheduled-due ignored|honoured] [--supplement restart|subtract] [--outcome-by date|session]
+  [--queries N] [--random-ranges N] [--agencies N] [--concurrency 4] [--limit 200] [--json]
+The three policy options are on-time-rate's COUNTING_* values (default: the contract's).`;
+
+/** The oracle's counting policies from the command line (the services' COUNTING_* values). */
+export function policiesOf(values: {
+  'rescheduled-due'?: string;
+  supplement?: string;
+  'outcome-by'?: string;
+}): OraclePolicies {
+  const pick = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+    if (value === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new Error(`--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    }
+    return value as T;
+  };
+  const policies: OraclePolicies = {};
+  const rescheduledDue = pick('rescheduled-due', values['rescheduled-due'], ['ignored', 'honoured'] as const);
+  const supplement = pick('supplement', values.supplement, ['restart', 'subtract'] as const);
+  const outcomeBy = pick('outcome-by', values['outcome-by'], ['date', 'session'] as const);
+  if (rescheduledDue !== undefined) policies.rescheduledDue = rescheduledDue;
+  if (supplement !== undefined) policies.supplement = supplement;
+  if (outcomeBy !== undefined) policies.outcomeBy = outcomeBy;
+  return policies;
+}
 
 async function readEvents(
   paths: readonly string[],
@@ -61,6 +86,9 @@ async function main(argv: string[]): Promise<number> {
       ndjson: { type: 'string', multiple: true },
       reference: { type: 'string' },
       desk: { type: 'string' },
+      'rescheduled-due': { type: 'string' },
+      supplement: { type: 'string' },
+      'outcome-by': { type: 'string' },
       ...SIMULATOR_ARGS,
       queries: { type: 'string' },
       'random-ranges': { type: 'string' },
@@ -77,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const started = Date.now();
+  const policies = policiesOf(values);
   let reference: SimReference;
   let events: OraclePostedEvent[];
   let from: string;
@@ -98,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     to = simulation.options.asOf;
   }
   process.stderr.write(`verify: ${events.length} events read; building the oracle…\n`);
-  const oracle = buildOracle({ ...reference, events });
+  const oracle = buildOracle({ ...reference, events, policies });
   let queries: VerifyQuery[] = planQueries({
     from,
     to,

@@ -1,3 +1,4 @@
+import { policiesOf } from './cli';
 import { buildOracle, type Channel, type Oracle } from '../oracle';
 import { simulateProvince } from '../simulator/province';
 import { formatTable, planQueries, queryPath, verifyAgainst } from './verify';
@@ -92,5 +93,17 @@ describe('verify', () => {
     expect(errors.differences).toHaveLength(3);
     expect(errors.differences[0]).toMatchObject({ figure: 'HTTP status', expected: 200, actual: 500 });
     expect(formatTable(result.differences)).toMatch(/query\s+figure\s+expected\s+actual/);
+  });
+});
+
+describe('verify CLI: the counting policies', () => {
+  it('reads the three COUNTING_* values and refuses others', () => {
+    expect(policiesOf({})).toEqual({});
+    expect(policiesOf({ 'rescheduled-due': 'honoured', supplement: 'subtract', 'outcome-by': 'session' })).toEqual({
+      rescheduledDue: 'honoured',
+      supplement: 'subtract',
+      outcomeBy: 'session',
+    });
+    expect(() => policiesOf({ supplement: 'skip' })).toThrow(/--supplement must be one of restart, subtract/);
   });
 });

@@ -114,10 +114,10 @@ describe('dossier-tracking folds the event stream (real Kafka and MongoDB)', () 
 
     // 3 lifecycle facts + the overdue notifications of D-2 and D-3 (pending, due in 2017: timers fire at once).
     const all = await readTopic(namespace, DOSSIER_FACTS, 5);
-    expect(all.filter((fact) => fact.value?.kind === 'became_overdue').map((fact) => fact.key)).toEqual(
+    expect(all.filter((fact) => fact.value?.kind === 'due_instant_reached').map((fact) => fact.key)).toEqual(
       expect.arrayContaining(['D-2', 'D-3']),
     );
-    const facts = all.filter((fact) => fact.value?.kind !== 'became_overdue');
+    const facts = all.filter((fact) => fact.value?.kind !== 'due_instant_reached');
     const byDossier = new Map(facts.map((fact) => [fact.key, fact.value]));
     expect(byDossier.get('D-1')).toMatchObject({ kind: 'received', dossier: { status: 'resolved' } });
     expect(byDossier.get('D-3')).toMatchObject({ dossier: { agencyCode: 'A-2' } });

@@ -80,13 +80,33 @@ export const DOSSIER_FACT_KINDS = [
   'changed',
   'due_changed',
   'finished',
-  'became_overdue',
+  /**
+   * The timer's notification (same snapshot and version as the fact before it): the published due
+   * instant passed while the dossier is open and not waiting. Not "overdue": reports call a
+   * dossier overdue from the day after its due date (docs/counting.md).
+   */
+  'due_instant_reached',
   'voided',
 ] as const;
 export type DossierFactKind = (typeof DOSSIER_FACT_KINDS)[number];
 
+/**
+ * Fact kinds renamed since the first version of the schema: the old name, still sent by a
+ * not-yet-upgraded dossier-tracking during a rolling upgrade, → the name it is read as.
+ * `became_overdue` (until issue 14) is `due_instant_reached`.
+ */
+export const RENAMED_FACT_KINDS: Readonly<Record<string, DossierFactKind>> = Object.freeze({
+  became_overdue: 'due_instant_reached',
+});
+
+/** A fact kind: the current names, and the old names of {@link RENAMED_FACT_KINDS} read as the new ones. */
+export const dossierFactKindSchema = z.preprocess(
+  (kind) => (typeof kind === 'string' && Object.hasOwn(RENAMED_FACT_KINDS, kind) ? RENAMED_FACT_KINDS[kind] : kind),
+  z.enum(DOSSIER_FACT_KINDS),
+);
+
 export const dossierFactSchema = z.object({
-  kind: z.enum(DOSSIER_FACT_KINDS),
+  kind: dossierFactKindSchema,
   dossierCode: z.string().min(1),
   version: z.number().int().positive(),
   emittedAt: instant,

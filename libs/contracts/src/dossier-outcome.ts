@@ -32,6 +32,13 @@ export const counterDimensionsSchema = z.object({
   channel: channelSchema,
 });
 
+/** One step of the due history used for counting: the due (null: none) in force from `effectiveAt` on. */
+export const countingDueStepSchema = z.object({
+  dueAt: z.string().min(1).nullable(),
+  effectiveAt: z.string().min(1),
+});
+export type CountingDueStep = z.infer<typeof countingDueStepSchema>;
+
 export const dossierOutcomeSchema = z.object({
   dossierCode: z.string().min(1),
   version: z.number().int().positive(),
@@ -42,5 +49,13 @@ export const dossierOutcomeSchema = z.object({
   outcome: z.enum(FINISH_OUTCOMES).nullable(),
   withdrawn: z.boolean(),
   dossier: dossierSnapshotSchema,
+  /**
+   * The due history the outcome and the contribution were computed with: the snapshot's
+   * `dueHistory` under on-time-rate's counting policies (`effectiveDueHistory`, libs/counting).
+   * reporting's overdue list judges with it, so it agrees with `pending.overdue`. Optional (added
+   * in v1 without breaking it): outcomes published before it existed lack it and are read with
+   * the published `dueHistory`.
+   */
+  countingDue: z.array(countingDueStepSchema).optional(),
 });
 export type DossierOutcome = z.infer<typeof dossierOutcomeSchema>;

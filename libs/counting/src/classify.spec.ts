@@ -1,5 +1,6 @@
 import type { DossierSnapshot } from '@tthc/contracts';
 import { classify } from './classify';
+import { dueInForceOf, publishedDueHistory } from './due-rules';
 
 const base: DossierSnapshot = {
   dossierCode: 'D-1',
@@ -62,6 +63,9 @@ describe('CONTRACT §5 outcome classification', () => {
         effectiveAt: '2017-03-10T02:00:00.000Z',
       },
     ];
+    expect(
+      dueInForceOf(publishedDueHistory({ ...base, dueHistory: history }), Date.parse('2017-03-09T00:00:00Z')),
+    ).toBe(Date.parse('2017-03-08T10:00:00.000Z'));
     expect(
       classify({ ...base, dueHistory: history, finishedAt: '2017-03-15T02:00:00.000Z', finishKind: 'resolved' })
         .outcome,

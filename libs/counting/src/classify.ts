@@ -1,12 +1,7 @@
 import { defaultCalendar, localDateOf, type WorkingCalendar } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
-import {
-  DEFAULT_COUNTING_POLICIES,
-  dueInForceOf,
-  effectiveDueHistory,
-  sessionOrdinal,
-  type CountingPolicies,
-} from './policies';
+import { dueInForceOf } from './due-rules';
+import { DEFAULT_COUNTING_POLICIES, effectiveDueHistory, sessionOrdinal, type CountingPolicies } from './policies';
 
 export type FinishOutcome = 'early' | 'on_time' | 'late';
 

@@ -9,13 +9,8 @@ import {
 import type { z } from 'zod';
 import type { contributionSchema, DossierSnapshot } from '@tthc/contracts';
 import { classify } from './classify';
-import {
-  DEFAULT_COUNTING_POLICIES,
-  dueInForceOf,
-  effectiveDueHistory,
-  type CountingPolicies,
-  type EffectiveDue,
-} from './policies';
+import { pendingStateAt, type EffectiveDue } from './due-rules';
+import { DEFAULT_COUNTING_POLICIES, effectiveDueHistory, type CountingPolicies } from './policies';
 
 /**
  * What one dossier adds to the CONTRACT §5 figures, as dated deltas. Summing the deltas of every
@@ -35,25 +30,9 @@ export type Contribution = z.infer<typeof contributionSchema>;
 
 const endOfDay = (date: LocalDate): number => startOfLocalDay(addDays(date, 1)) - 1;
 
-function waitingAtEndOf(snapshot: DossierSnapshot, date: LocalDate): boolean {
-  const end = endOfDay(date);
-  return snapshot.waiting.some(
-    (wait) => Date.parse(wait.from) <= end && (wait.to === null || Date.parse(wait.to) > end),
-  );
-}
-
-/** The local date of the due date in force at the end of `date` for a pending, not waiting dossier; else null. */
-function pendingDueDateAtEndOf(
-  snapshot: DossierSnapshot,
-  history: readonly EffectiveDue[],
-  date: LocalDate,
-): LocalDate | null {
-  const end = endOfDay(date);
-  if (Date.parse(snapshot.receivedAt) > end) return null;
-  if (snapshot.finishedAt !== null && Date.parse(snapshot.finishedAt) <= end) return null;
-  const due = dueInForceOf(history, end);
-  if (due === null || waitingAtEndOf(snapshot, date)) return null;
-  return localDateOf(due);
+/** The pending split at the end of `date` ({@link pendingStateAt}: due on or before `date` is overdue). */
+function stateAtEndOf(snapshot: DossierSnapshot, history: readonly EffectiveDue[], date: LocalDate) {
+  return pendingStateAt(snapshot, history, endOfDay(date), addDays(date, 1));
 }
 
 /** Pending-overdue at the end of `date` (see {@link Contribution}), under the policies. */
@@ -63,8 +42,7 @@ export function isOverdueAtEndOf(
   policies: CountingPolicies = DEFAULT_COUNTING_POLICIES,
   calendar: WorkingCalendar = defaultCalendar,
 ): boolean {
-  const dueDate = pendingDueDateAtEndOf(snapshot, effectiveDueHistory(snapshot, policies, calendar), date);
-  return dueDate !== null && dueDate <= date;
+  return stateAtEndOf(snapshot, effectiveDueHistory(snapshot, policies, calendar), date).state === 'overdue';
 }
 
 /**
@@ -96,10 +74,10 @@ export function contributionOf(
   const dueSameDayOn: LocalDate[] = [];
   let overdue = false;
   for (const date of [...changes].filter((d) => d >= receivedOn).sort()) {
-    const dueDate = pendingDueDateAtEndOf(snapshot, history, date);
-    const now = dueDate !== null && dueDate <= date;
+    const pending = stateAtEndOf(snapshot, history, date);
+    const now = pending.state === 'overdue';
     if (now !== overdue) overdueDeltas.push({ on: date, delta: now ? 1 : -1 });
-    if (dueDate === date) dueSameDayOn.push(date);
+    if (pending.state === 'overdue' && localDateOf(pending.due) === date) dueSameDayOn.push(date);
     overdue = now;
   }
   return {

@@ -17,6 +17,9 @@ export interface CounterKey extends CounterDimensions {
   date: string;
 }
 
+/** A counter row: its key and its summed metrics. */
+export interface CounterRow extends CounterKey, CounterIncrement {}
+
 export function counterId(key: CounterKey): string {
   return `${key.agency}|${key.field}|${key.procedure}|${key.channel}|${key.date}`;
 }

@@ -1,5 +1,12 @@
 import { dayNumberOf, defaultCalendar, type WorkingCalendar } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
+import {
+  extendedByWaitOf,
+  extendedByWorkingTime,
+  publishedDueHistory,
+  type DueCalendar,
+  type EffectiveDue,
+} from './due-rules';
 
 /**
  * The configurable CONTRACT §5 counting policies (docs/counting.md, "Policies"). Every field's
@@ -40,31 +47,25 @@ export function describePolicies(policies: CountingPolicies): string {
   return `rescheduledDue=${policies.rescheduledDue},supplement=${policies.supplement},outcomeBy=${policies.outcomeBy}`;
 }
 
-/** One step of the due date used for counting: in force from `effectiveAt` (epoch ms) on. */
-export interface EffectiveDue {
-  dueAt: number | null;
-  effectiveAt: number;
-}
-
-type Snapshot = Pick<DossierSnapshot, 'dueHistory' | 'waiting' | 'rescheduledDueAt' | 'receivedAt'> & {
+type Snapshot = Pick<DossierSnapshot, 'dueHistory' | 'dueAt' | 'waiting' | 'rescheduledDueAt' | 'receivedAt'> & {
   rescheduledAt?: string | undefined;
 };
 
-/** Working time of the waiting interval of `kind` that ended at `at` (0 when there is none). */
-function waitedBefore(snapshot: Snapshot, kind: 'supplement' | 'pause', at: number, calendar: WorkingCalendar) {
+/** The waiting interval of `kind` that ended at `at`, if any. */
+function waitEndingAt(snapshot: Snapshot, kind: 'supplement' | 'pause', at: number) {
   const wait = snapshot.waiting.find((w) => w.kind === kind && w.to !== null && Date.parse(w.to) === at);
-  return wait === undefined || wait.to === null
-    ? undefined
-    : calendar.workingMillisBetween(Date.parse(wait.from), Date.parse(wait.to));
+  return wait === undefined || wait.to === null ? undefined : { from: Date.parse(wait.from), to: Date.parse(wait.to) };
 }
 
 /**
  * The due-date history used for counting under the policies, in order of `effectiveAt`.
  *
- * With the default policies it is the snapshot's `dueHistory` as published. Otherwise it is
- * replayed step by step:
+ * With the default policies it is the snapshot's `dueHistory` as published
+ * ({@link publishedDueHistory}). Otherwise it is replayed step by step with the rules of
+ * due-rules.ts:
  * - `supplement: subtract`: a `supplement_restart` step keeps the current due and extends it by
- *   the working time of the supplement wait that ended at that instant (none: unchanged);
+ *   the working time of the supplement wait that ended at that instant ({@link extendedByWaitOf};
+ *   none: unchanged);
  * - `rescheduledDue: honoured`: the re-date becomes the due at `rescheduledAt` (a snapshot
  *   published before that field existed: from receipt), after the steps of the same instant;
  * - once the replayed due differs from the published one, a `pause_extension` step extends the
@@ -76,17 +77,13 @@ function waitedBefore(snapshot: Snapshot, kind: 'supplement' | 'pause', at: numb
 export function effectiveDueHistory(
   snapshot: Snapshot,
   policies: CountingPolicies = DEFAULT_COUNTING_POLICIES,
-  calendar: WorkingCalendar = defaultCalendar,
+  calendar: DueCalendar = defaultCalendar,
 ): EffectiveDue[] {
-  const published = snapshot.dueHistory.map((change) => ({
-    dueAt: change.dueAt === null ? null : Date.parse(change.dueAt),
-    effectiveAt: Date.parse(change.effectiveAt),
-  }));
+  const published = publishedDueHistory(snapshot);
   const honour = policies.rescheduledDue === 'honoured' && snapshot.rescheduledDueAt !== null;
   if (policies.supplement === 'restart' && !honour) return published;
 
-  const rescheduledAt = snapshot.rescheduledAt ?? snapshot.receivedAt;
-  const rescheduleStep = honour ? Date.parse(rescheduledAt) : Number.NaN;
+  const rescheduleStep = honour ? Date.parse(snapshot.rescheduledAt ?? snapshot.receivedAt) : Number.NaN;
   let rescheduled = !honour;
   const result: EffectiveDue[] = [];
   let current: number | null = null;
@@ -97,23 +94,26 @@ export function effectiveDueHistory(
     diverged = true;
     result.push({ dueAt: current, effectiveAt: rescheduleStep });
   };
-  snapshot.dueHistory.forEach((change, index) => {
-    const step = published[index]!;
+  published.forEach((step, index) => {
+    const reason = snapshot.dueHistory[index]?.reason ?? 'initial';
     if (!rescheduled && rescheduleStep < step.effectiveAt) applyReschedule();
     let next: number | null = step.dueAt;
-    if (change.reason === 'supplement_restart' && policies.supplement === 'subtract') {
-      const waited = waitedBefore(snapshot, 'supplement', step.effectiveAt, calendar) ?? 0;
-      next = current === null ? null : calendar.extendByWorkingTime(current, waited);
+    if (reason === 'supplement_restart' && policies.supplement === 'subtract') {
+      const wait = waitEndingAt(snapshot, 'supplement', step.effectiveAt);
+      next =
+        wait === undefined
+          ? extendedByWorkingTime(current, 0, calendar)
+          : extendedByWaitOf(current, wait.from, wait.to, calendar);
       diverged = diverged || next !== step.dueAt;
-    } else if (change.reason === 'pause_extension' && diverged) {
-      if (current === null) next = null;
+    } else if (reason === 'pause_extension' && diverged) {
+      const wait = waitEndingAt(snapshot, 'pause', step.effectiveAt);
+      if (wait !== undefined) next = extendedByWaitOf(current, wait.from, wait.to, calendar);
       else {
-        // The pause's working time; without the interval, what the published step added.
+        // Without the interval: what the published step added.
         const previous = published[index - 1]?.dueAt ?? null;
-        const paused =
-          waitedBefore(snapshot, 'pause', step.effectiveAt, calendar) ??
-          (previous === null || step.dueAt === null ? 0 : calendar.workingMillisBetween(previous, step.dueAt));
-        next = calendar.extendByWorkingTime(current, paused);
+        const added =
+          previous === null || step.dueAt === null ? 0 : calendar.workingMillisBetween(previous, step.dueAt);
+        next = extendedByWorkingTime(current, added, calendar);
       }
     }
     current = next;
@@ -121,13 +121,6 @@ export function effectiveDueHistory(
   });
   if (!rescheduled) applyReschedule();
   return result;
-}
-
-/** The due (epoch ms) in force at `at` from an effective history (the last step in force wins). */
-export function dueInForceOf(history: readonly EffectiveDue[], at: number): number | null {
-  let due: number | null = null;
-  for (const step of history) if (step.effectiveAt <= at) due = step.dueAt;
-  return due;
 }
 
 const SESSIONS_PER_DAY = 16;

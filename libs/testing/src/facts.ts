@@ -1,5 +1,5 @@
 import type { DossierFact, DossierOutcome, DossierSnapshot } from '@tthc/contracts';
-import { classify, contributionOf, dimensionsOf } from '@tthc/counting';
+import { classify, contributionOf, countingDueStepsOf, dimensionsOf, effectiveDueHistory } from '@tthc/counting';
 
 /** A plausible dossier snapshot for tests of the fact consumers. */
 export function snapshotOf(
@@ -55,6 +55,7 @@ export function outcomeOf(snapshot: DossierSnapshot, revision = 0): { key: strin
       outcome: classification.outcome,
       withdrawn: classification.withdrawn,
       dossier: snapshot,
+      countingDue: countingDueStepsOf(effectiveDueHistory(snapshot)),
     },
   };
 }

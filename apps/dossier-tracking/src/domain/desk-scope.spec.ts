@@ -3,7 +3,7 @@ import { createWorkingCalendar } from '@tthc/calendar';
 import type { Agency, DeskScope, DossierEvent } from '@tthc/contracts';
 import { AgencyTree } from '@tthc/reference';
 import { covers, refusalOf, screenReceipts, type ScopeFallback } from './desk-scope';
-import { dueCalculatorOf, scopeFallbackOf } from './fold-context.provider';
+import { scopeFallbackOf } from './fold-context.provider';
 import { compareEvents, foldDossier, type FoldContext, type StoredEvent } from './fold';
 
 /*
@@ -46,7 +46,7 @@ const fallback: ScopeFallback = scopeFallbackOf(
 );
 const context: FoldContext = {
   procedure: () => ({ fieldCode: 'F-1', processingTime: { value: 5, unit: 'working_days' } }),
-  due: dueCalculatorOf(createWorkingCalendar()),
+  due: createWorkingCalendar(),
   desks: fallback,
 };
 

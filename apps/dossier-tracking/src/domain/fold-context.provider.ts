@@ -1,17 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { WorkingCalendar } from '@tthc/calendar';
 import type { AccessKey } from '@tthc/contracts';
 import { ReferenceData, type AgencyTree } from '@tthc/reference';
 import type { ScopeFallback } from './desk-scope';
-import type { DueCalculator, FoldContext } from './fold';
-
-export function dueCalculatorOf(calendar: WorkingCalendar): DueCalculator {
-  return {
-    dueFrom: (from, processingTime) => calendar.dueAt(from, processingTime) ?? from,
-    workingMillisBetween: (from, to) => calendar.workingMillisBetween(from, to),
-    extend: (due, workingMillis) => calendar.extendByWorkingTime(due, workingMillis),
-  };
-}
+import type { FoldContext } from './fold';
 
 /**
  * The desk scope of envelopes intake did not stamp (accepted before it stamped them), from the key
@@ -47,7 +38,7 @@ export class FoldContextProvider {
           ? undefined
           : { fieldCode: procedure.fieldCode, processingTime: procedure.processingTime };
       },
-      due: dueCalculatorOf(reference.calendar()),
+      due: reference.calendar(),
       desks: scopeFallbackOf(reference.all('key'), reference.agencies()),
     };
   }

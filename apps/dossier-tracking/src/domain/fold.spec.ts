@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { createWorkingCalendar } from '@tthc/calendar';
 import type { DossierEvent } from '@tthc/contracts';
-import { dueCalculatorOf } from './fold-context.provider';
 import { foldDossier, type FoldContext, type StoredEvent } from './fold';
 
 const calendar = createWorkingCalendar();
@@ -12,7 +11,7 @@ const context: FoldContext = {
       : code === 'P-NONE'
         ? { fieldCode: 'F-2', processingTime: null }
         : undefined,
-  due: dueCalculatorOf(calendar),
+  due: calendar,
   // Every desk trusted: desk scope has its own tests (desk-scope.spec.ts).
   desks: { scopeOfDesk: () => 'admin', lineageOf: (code) => [code] },
 };

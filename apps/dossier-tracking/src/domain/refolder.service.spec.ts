@@ -6,7 +6,6 @@ import type { DossierWrite, QualityEntry, TrackingRepository } from '../persiste
 import type { TrackingMetrics } from '../tracking-metrics';
 import type { OverdueTimers } from '../timers/overdue-timers.service';
 import type { FoldContextProvider } from './fold-context.provider';
-import { dueCalculatorOf } from './fold-context.provider';
 import type { StoredEvent } from './fold';
 import { ConcurrentWriteError } from './concurrent-write.error';
 import { DossierRefolder, MAX_WRITE_ROUNDS } from './refolder.service';
@@ -93,7 +92,7 @@ function harness(
   const context = {
     current: () => ({
       procedure: () => undefined,
-      due: dueCalculatorOf(createWorkingCalendar()),
+      due: createWorkingCalendar(),
       desks: { scopeOfDesk: () => 'admin', lineageOf: (code: string) => [code] },
     }),
   } as unknown as FoldContextProvider;

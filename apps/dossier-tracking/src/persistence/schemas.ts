@@ -54,7 +54,7 @@ export class DossierRecord {
   @Prop({ type: String, required: true })
   updatedAt!: string;
 
-  /** When the became_overdue notification of this version's due date was published (timers). */
+  /** When the due_instant_reached notification of this version's due date was published (timers). */
   @Prop({ type: String, required: false })
   overdueNotifiedAt?: string;
 }

@@ -279,7 +279,7 @@ export class TrackingRepository {
   }
 
   /**
-   * Records that the became_overdue notification of this version was published: one atomic update
+   * Records that the due_instant_reached notification of this version was published: one atomic update
    * filtered on `_id` and `version` (a newer version written meanwhile is left alone).
    */
   async markOverdueNotified(code: string, version: number, at: string): Promise<void> {

@@ -12,7 +12,7 @@ const FACT_OWED_RECHECK_MS = 2000;
 
 /**
  * A dossier's due instant passed: if the stored dossier is still the same version, pending, not
- * paused or waiting for a supplement, and not yet notified, publish `became_overdue` (same
+ * paused or waiting for a supplement, and not yet notified, publish `due_instant_reached` (same
  * snapshot and version: consumers do not count it again, it is a notification).
  */
 @ProcessesQueue(OVERDUE_TIMERS)
@@ -38,7 +38,7 @@ export class OverdueTimerWorker implements QueueJobHandler<typeof OVERDUE_TIMERS
     }
     if (decision === 'notify' && record !== null) {
       await this.timers.notify(record, new Date().toISOString());
-      this.logger.debug(`${data.dossierCode} v${data.version} became overdue`);
+      this.logger.debug(`${data.dossierCode} v${data.version} reached its due instant`);
     }
     return decision;
   }

@@ -21,7 +21,7 @@ const SYNC_TIMEOUT_MS = 5000;
 
 /**
  * The overdue timers on BullMQ (one delayed job per pending dossier version) and the
- * became_overdue notification they trigger. Redis may lose timers: the reconciliation sweep
+ * due_instant_reached notification they trigger. Redis may lose timers: the reconciliation sweep
  * puts missing ones back, so a failure here is logged and left to the sweep.
  */
 @Injectable()
@@ -88,10 +88,10 @@ export class OverdueTimers {
     return new Map(states);
   }
 
-  /** Publishes became_overdue for the record's version (same snapshot) and records the notification. */
+  /** Publishes due_instant_reached for the record's version (same snapshot) and records the notification. */
   async notify(record: DossierRecord, now: string): Promise<void> {
     if (record.state === null) return;
-    const fact = buildFact('became_overdue', record.version, record.state, now);
+    const fact = buildFact('due_instant_reached', record.version, record.state, now);
     await this.producer.send(DOSSIER_FACTS, [{ key: fact.dossierCode, value: fact }]);
     await this.repository.markOverdueNotified(record._id, record.version, now);
   }

@@ -9,7 +9,8 @@ import { defineQueue } from '@tthc/queue';
 /** One delayed job per pending dossier version, due at its due instant (id `due:<code>:<version>`). */
 export const OVERDUE_TIMERS = defineQueue({
   name: 'tracking-overdue-timers',
-  description: 'Fires at the due instant of a pending dossier: publishes became_overdue if it is still overdue',
+  description:
+    'Fires at the due instant of a pending dossier: publishes due_instant_reached if the dossier is still open and not waiting',
   data: z.object({
     dossierCode: z.string().min(1),
     version: z.number().int().positive(),

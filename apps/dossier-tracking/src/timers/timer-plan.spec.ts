@@ -4,6 +4,12 @@ import { decideFire, isPending, planSweep, planTimer, planTimers, timerJobId } f
 
 const NOW = Date.parse('2017-03-18T00:00:00.000Z');
 const DUE = '2017-03-20T10:00:00.000Z';
+/** A paused / waiting-for-supplement state as the fold publishes it: the status and the open wait. */
+const PAUSED = { status: 'paused', waiting: [{ kind: 'pause', from: '2017-03-16T02:00:00.000Z', to: null }] } as const;
+const WAITING = {
+  status: 'waiting_supplement',
+  waiting: [{ kind: 'supplement', from: '2017-03-16T02:00:00.000Z', to: null }],
+} as const;
 
 function record(
   version: number,
@@ -34,7 +40,7 @@ describe('timerJobId', () => {
 describe('isPending', () => {
   it('needs a received, unfinished, not voided dossier with a due date', () => {
     expect(isPending(record(1))).toBe(true);
-    expect(isPending(record(1, { status: 'paused' }))).toBe(true);
+    expect(isPending(record(1, { ...PAUSED, waiting: [...PAUSED.waiting] }))).toBe(true);
     expect(isPending(record(1, { dueAt: null }))).toBe(false);
     expect(isPending(record(1, { status: 'voided' }))).toBe(false);
     expect(isPending(record(1, { status: 'resolved', finishedAt: '2017-03-19T00:00:00.000Z' }))).toBe(false);
@@ -84,7 +90,7 @@ describe('planTimer: which job to add and which to remove', () => {
   });
 
   it('keeps the timer of a paused dossier (the pause extends the due date only when it ends)', () => {
-    expect(planTimer(record(1), record(2, { status: 'paused' }), NOW).add).toHaveLength(1);
+    expect(planTimer(record(1), record(2, { ...PAUSED, waiting: [...PAUSED.waiting] }), NOW).add).toHaveLength(1);
   });
 
   it('adds no timer when the due date in force was already notified as overdue', () => {
@@ -112,8 +118,8 @@ describe('decideFire: what a firing timer does', () => {
     expect(decideFire(record(1, { status: 'voided' }), 1, after)).toBe('not_pending');
   });
   it('does not notify paused dossiers or those waiting for a supplement (within deadline)', () => {
-    expect(decideFire(record(1, { status: 'paused' }), 1, after)).toBe('waiting');
-    expect(decideFire(record(1, { status: 'waiting_supplement' }), 1, after)).toBe('waiting');
+    expect(decideFire(record(1, { ...PAUSED, waiting: [...PAUSED.waiting] }), 1, after)).toBe('waiting');
+    expect(decideFire(record(1, { ...WAITING, waiting: [...WAITING.waiting] }), 1, after)).toBe('waiting');
   });
   it("waits until the version's own lifecycle fact is published, so the notification follows it", () => {
     expect(decideFire(record(1, {}, { factOwed: true }), 1, after)).toBe('fact_owed');
@@ -135,8 +141,12 @@ describe('planSweep: what reconciliation does with a pending record', () => {
   it('notifies an overdue-now dossier whose timer is missing, unless paused, waiting or already notified', () => {
     const after = Date.parse(DUE) + 1;
     expect(planSweep(record(1), 'missing', after)).toEqual({ action: 'notify' });
-    expect(planSweep(record(1, { status: 'paused' }), 'missing', after)).toEqual({ action: 'none' });
-    expect(planSweep(record(1, { status: 'waiting_supplement' }), 'missing', after)).toEqual({ action: 'none' });
+    expect(planSweep(record(1, { ...PAUSED, waiting: [...PAUSED.waiting] }), 'missing', after)).toEqual({
+      action: 'none',
+    });
+    expect(planSweep(record(1, { ...WAITING, waiting: [...WAITING.waiting] }), 'missing', after)).toEqual({
+      action: 'none',
+    });
     expect(planSweep(record(1, {}, { overdueNotifiedAt: DUE }), 'missing', after)).toEqual({ action: 'none' });
   });
   it('ignores records that need no timer', () => {

@@ -1,8 +1,12 @@
+import { dueInstantReachedAt, isOpen, isWaitingAt } from '@tthc/counting';
 import type { DossierRecord } from '../persistence/schemas';
 
 /**
- * Pure decisions about overdue timers (CONTRACT §5 "overdue"). A dossier version is *pending*
- * when it is a received dossier, not finished, not voided and has a due date; each pending
+ * Pure decisions about the due-instant timers. The timer fires at the published due instant
+ * (`dueInstantReachedAt` of libs/counting's due rules), which is not yet "overdue" (that is the
+ * day after the due date, `pendingStateAt`): the fact it publishes is `due_instant_reached`.
+ * A dossier version is *pending* when it is a received dossier, open (`isOpen`: not finished,
+ * not voided) and has a due date; each pending
  * version has one delayed BullMQ job at its due instant with the deterministic id
  * `due:<dossierCode>:<version>`. Any new version replaces the previous version's job (the job
  * checks the version when it fires, so a stale job is harmless, but removing it keeps Redis small).
@@ -42,15 +46,19 @@ export function isPending(record: RecordLike | undefined): boolean {
     record.kind === 'dossier' &&
     state !== null &&
     state !== undefined &&
-    state.finishedAt === null &&
-    state.status !== 'voided' &&
+    isOpen(state) &&
     state.dueAt !== null
   );
 }
 
-/** Paused or waiting for a supplement: within deadline whatever the due date says (§5 pending split). */
-export function isWaiting(record: RecordLike): boolean {
-  return record.state?.status === 'paused' || record.state?.status === 'waiting_supplement';
+/** Paused or waiting for a supplement at `now`: within deadline whatever the due date says (§5 pending split). */
+export function isWaiting(record: RecordLike, now: number): boolean {
+  return record.state !== null && record.state !== undefined && isWaitingAt(record.state, now);
+}
+
+/** The published due instant is reached at `now`, the dossier open and not waiting (due-rules.ts). */
+function dueInstantReached(record: RecordLike, now: number): boolean {
+  return record.state !== null && record.state !== undefined && dueInstantReachedAt(record.state, now);
 }
 
 function jobOf(record: RecordLike, now: number): TimerJob {
@@ -104,8 +112,8 @@ export function decideFire(record: RecordLike | null, version: number, now: numb
   if (record === null || record.version !== version) return 'stale';
   if (!isPending(record)) return 'not_pending';
   if (record.overdueNotifiedAt !== undefined) return 'already_notified';
-  if (isWaiting(record)) return 'waiting';
-  if (Date.parse(record.state?.dueAt ?? '') > now) return 'not_yet_due';
+  if (isWaiting(record, now)) return 'waiting';
+  if (!dueInstantReached(record, now)) return 'not_yet_due';
   if (record.factOwed) return 'fact_owed';
   return 'notify';
 }
@@ -125,6 +133,6 @@ export function planSweep(record: RecordLike, presence: TimerPresence, now: numb
   if (!isPending(record) || record.overdueNotifiedAt !== undefined || presence === 'present') return { action: 'none' };
   const job = jobOf(record, now);
   if (job.delay > 0) return { action: 'add', job };
-  if (isWaiting(record) || record.factOwed) return { action: 'none' };
+  if (!dueInstantReached(record, now) || record.factOwed) return { action: 'none' };
   return { action: 'notify' };
 }

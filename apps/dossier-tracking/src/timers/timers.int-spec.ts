@@ -78,7 +78,7 @@ describe('overdue timers (real Kafka, MongoDB, Redis)', () => {
   });
   afterAll(() => shutdown(h));
 
-  it('publishes became_overdue at the due instant; a dossier finished before its due gets none', async () => {
+  it('publishes due_instant_reached at the due instant; a dossier finished before its due gets none', async () => {
     const started = Date.now();
     const overdueDue = new Date(started + 2000);
     const finishedDue = new Date(started + 4000);
@@ -104,10 +104,10 @@ describe('overdue timers (real Kafka, MongoDB, Redis)', () => {
     );
     expect(Date.parse(notified.overdueNotifiedAt as string)).toBeGreaterThanOrEqual(overdueDue.getTime());
 
-    // Past the finished dossier's due instant too, then: received ×3 (with the warm-up), finished, became_overdue.
+    // Past the finished dossier's due instant too, then: received ×3 (with the warm-up), finished, due_instant_reached.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, finishedDue.getTime() + 1000 - Date.now())));
     const facts = await readTopic(h.namespace, DOSSIER_FACTS, 5);
-    const overdue = facts.filter((fact) => fact.value?.kind === 'became_overdue');
+    const overdue = facts.filter((fact) => fact.value?.kind === 'due_instant_reached');
     expect(overdue).toHaveLength(1);
     expect(overdue[0]).toMatchObject({
       key: 'T-OVERDUE',
@@ -121,7 +121,7 @@ describe('overdue timers (real Kafka, MongoDB, Redis)', () => {
     expect(await h.queues.job(OVERDUE_TIMERS, 'due:T-OVERDUE:1')).toBeUndefined(); // done and removed
     const lateBy = Date.parse(notified.overdueNotifiedAt as string) - overdueDue.getTime();
     console.log(
-      `timer test: became_overdue recorded ${lateBy} ms after the due instant (${Date.now() - started} ms in all)`,
+      `timer test: due_instant_reached recorded ${lateBy} ms after the due instant (${Date.now() - started} ms in all)`,
     );
   });
 });
@@ -163,6 +163,6 @@ describe('reconciliation sweep (real Kafka, MongoDB, Redis)', () => {
     );
     expect(doc).toMatchObject({ publishedVersion: 1, version: 1 });
     const facts = (await readTopic(h.namespace, DOSSIER_FACTS, 3)).filter((fact) => fact.key === 'S-OWED');
-    expect(facts.map((fact) => fact.value?.kind).sort()).toEqual(['became_overdue', 'received']);
+    expect(facts.map((fact) => fact.value?.kind).sort()).toEqual(['due_instant_reached', 'received']);
   });
 });

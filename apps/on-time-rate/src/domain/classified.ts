@@ -3,8 +3,10 @@ import type { DossierFact, DossierOutcome, DossierSnapshot } from '@tthc/contrac
 import {
   classify,
   contributionOf,
+  countingDueStepsOf,
   DEFAULT_COUNTING_POLICIES,
   dimensionsOf,
+  effectiveDueHistory,
   type CountingPolicies,
 } from '@tthc/counting';
 import { canonicalJson } from '@tthc/persistence';
@@ -36,6 +38,7 @@ export function classifiedSnapshotOf(
     withdrawn: classification.withdrawn,
     voided: snapshot.status === 'voided',
     applied: contribution === null ? null : { dimensions: dimensionsOf(snapshot), contribution },
+    countingDue: countingDueStepsOf(effectiveDueHistory(snapshot, context.policies, context.calendar)),
   };
 }
 
@@ -55,15 +58,22 @@ export function outcomeMessageOf(dossier: ClassifiedDossier, revision: number, e
     outcome: dossier.outcome,
     withdrawn: dossier.withdrawn,
     dossier: dossier.snapshot,
+    ...(dossier.countingDue === undefined ? {} : { countingDue: dossier.countingDue }),
   };
 }
 
-/** True when two classifications of a dossier count differently (or publish a different outcome). */
+/**
+ * True when two classifications of a dossier count differently, publish a different outcome, or
+ * judge overdue against another due history (the overdue list reads it).
+ */
 export function classificationDiffers(
-  a: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn'>,
-  b: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn'>,
+  a: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn' | 'countingDue'>,
+  b: Pick<ClassifiedDossier, 'applied' | 'outcome' | 'withdrawn' | 'countingDue'>,
 ): boolean {
   return (
-    a.outcome !== b.outcome || a.withdrawn !== b.withdrawn || canonicalJson(a.applied) !== canonicalJson(b.applied)
+    a.outcome !== b.outcome ||
+    a.withdrawn !== b.withdrawn ||
+    canonicalJson(a.applied) !== canonicalJson(b.applied) ||
+    canonicalJson(a.countingDue ?? null) !== canonicalJson(b.countingDue ?? null)
   );
 }

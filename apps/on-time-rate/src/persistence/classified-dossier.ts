@@ -1,5 +1,6 @@
-import type { DossierSnapshot } from '@tthc/contracts';
-import type { FinishOutcome, LedgerDossier } from '@tthc/counting';
+import type { CountingDueStep, DossierSnapshot } from '@tthc/contracts';
+import type { LedgerDossier } from '@tthc/counter-ledger';
+import type { FinishOutcome } from '@tthc/counting';
 
 /** `otr_dossiers`: the latest snapshot of each dossier known to on-time-rate, with its outcome. */
 export interface ClassifiedDossier extends LedgerDossier {
@@ -12,4 +13,6 @@ export interface ClassifiedDossier extends LedgerDossier {
   outcome: FinishOutcome | null;
   withdrawn: boolean;
   voided: boolean;
+  /** The due history it was counted with (policies applied); absent on documents of before issue 14. */
+  countingDue?: CountingDueStep[];
 }

@@ -3,7 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { partitionOf } from '@tthc/contracts';
-import { classifiedOrder, CounterLedger } from '@tthc/counting';
+import { classifiedOrder, CounterLedger } from '@tthc/counter-ledger';
 import type { ClassifiedDossier } from './classified-dossier';
 import { COLLECTIONS } from '../collections';
 

@@ -1,5 +1,6 @@
-import type { DossierOutcome, DossierSnapshot } from '@tthc/contracts';
-import type { FinishOutcome, LedgerDossier } from '@tthc/counting';
+import type { CountingDueStep, DossierOutcome, DossierSnapshot } from '@tthc/contracts';
+import type { LedgerDossier } from '@tthc/counter-ledger';
+import type { FinishOutcome } from '@tthc/counting';
 
 /**
  * `rpt_dossiers`: reporting's copy of each classified dossier (drill-down, overdue list). The
@@ -14,6 +15,8 @@ export interface ReportDossier extends LedgerDossier {
   outcome: FinishOutcome | null;
   withdrawn: boolean;
   emittedAt: string;
+  /** The due history on-time-rate counted with (its policies applied); absent on outcomes of before issue 14. */
+  countingDue?: CountingDueStep[];
 }
 
 export function reportDossierOf(outcome: DossierOutcome): ReportDossier {
@@ -28,5 +31,6 @@ export function reportDossierOf(outcome: DossierOutcome): ReportDossier {
     outcome: outcome.outcome,
     withdrawn: outcome.withdrawn,
     emittedAt: outcome.emittedAt,
+    ...(outcome.countingDue === undefined ? {} : { countingDue: outcome.countingDue }),
   };
 }

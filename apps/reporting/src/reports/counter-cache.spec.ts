@@ -1,4 +1,5 @@
-import type { CounterRow, JournalCompletedListener } from '@tthc/counting';
+import type { JournalCompletedListener } from '@tthc/counter-ledger';
+import type { CounterRow } from '@tthc/counting';
 import { AgencyTree } from '@tthc/reference';
 import { CounterCache, type CounterSource } from './counter-cache';
 import { figuresOf } from './report-math';

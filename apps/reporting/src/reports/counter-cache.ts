@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { CounterIncrement, CounterKey, CounterRow, JournalCompletedListener } from '@tthc/counting';
+import type { JournalCompletedListener } from '@tthc/counter-ledger';
+import type { CounterIncrement, CounterKey, CounterRow } from '@tthc/counting';
 import type { AgencyTree } from '@tthc/reference';
 import { CounterIndex } from './counter-index';
 

@@ -16,6 +16,21 @@ describe('overdue as of now', () => {
     });
   });
 
+  it('judges with the due history on-time-rate counted with (its policies), when the outcome carried it', () => {
+    const snapshot = snapshotOf({ dossierCode: 'A', version: 1, rescheduledDueAt: '2017-03-31T10:00:00.000Z' });
+    // Re-dated to 31 March under rescheduledDue=honoured: within deadline on 25 March.
+    const honoured = [
+      { dueAt: '2017-03-20T10:00:00.000Z', effectiveAt: '2017-03-14T02:12:00.000Z' },
+      { dueAt: '2017-03-31T10:00:00.000Z', effectiveAt: '2017-03-16T02:00:00.000Z' },
+    ];
+    expect(overdueNow(snapshot, NOW, honoured)).toBeNull();
+    // Without it (an outcome of before issue 14): the published history, due 20 March.
+    expect(overdueNow(snapshot, NOW)?.dueDate).toBe('2017-03-20');
+    // Subtract moved the due to 24 March: overdue by one day, shown with that due.
+    const subtract = [{ dueAt: '2017-03-24T10:00:00.000Z', effectiveAt: '2017-03-14T02:12:00.000Z' }];
+    expect(overdueNow(snapshot, NOW, subtract)).toMatchObject({ dueAt: '2017-03-24T10:00:00.000Z', daysOverdue: 1 });
+  });
+
   it('leaves out finished, voided, waiting, not-yet-due, due-today and no-due-date dossiers', () => {
     const base = { dossierCode: 'B', version: 1 };
     expect(overdueNow(snapshotOf({ ...base, finishedAt: '2017-03-22T00:00:00Z', status: 'resolved' }), NOW)).toBeNull();

@@ -1,5 +1,6 @@
 import { localDateOf } from '@tthc/calendar';
-import type { DossierSnapshot } from '@tthc/contracts';
+import type { CountingDueStep, DossierSnapshot } from '@tthc/contracts';
+import { countingHistoryOf, pendingStateAt } from '@tthc/counting';
 import { daysBetween } from './periods';
 
 /** A pending overdue dossier as the overdue list shows it (before names are added). */
@@ -15,27 +16,26 @@ export interface OverdueDossier {
 }
 
 /**
- * CONTRACT §5 as of now: pending (received, not finished, not voided), neither paused nor waiting
- * for a supplement now, and the due date in force now is before today's date.
+ * The list entry of a dossier overdue as of `nowMs`, or null (CONTRACT §5, one definition:
+ * `pendingStateAt` of libs/counting's due rules with today as the date to be due before). The due
+ * history is the one on-time-rate counted the dossier with (`countingDue`, its policies applied),
+ * so the list agrees with the summaries' `pending.overdue`; without it (an outcome of before
+ * issue 14) the snapshot's published history. Pure: the overdue index calls it per stored record.
  */
-export function overdueNow(snapshot: DossierSnapshot, nowMs: number): OverdueDossier | null {
-  if (snapshot.status === 'voided' || snapshot.finishedAt !== null) return null;
-  if (Date.parse(snapshot.receivedAt) > nowMs) return null;
-  const inForce = snapshot.dueHistory.filter((change) => Date.parse(change.effectiveAt) <= nowMs).pop();
-  const dueAt = snapshot.dueHistory.length === 0 ? snapshot.dueAt : (inForce?.dueAt ?? null);
-  if (dueAt === null) return null;
-  const waiting = snapshot.waiting.some(
-    (interval) => Date.parse(interval.from) <= nowMs && (interval.to === null || Date.parse(interval.to) > nowMs),
-  );
-  if (waiting) return null;
+export function overdueNow(
+  snapshot: DossierSnapshot,
+  nowMs: number,
+  countingDue?: readonly CountingDueStep[],
+): OverdueDossier | null {
+  const pending = pendingStateAt(snapshot, countingHistoryOf(snapshot, countingDue), nowMs);
+  if (pending.state !== 'overdue') return null;
   const today = localDateOf(nowMs);
-  const dueDate = localDateOf(Date.parse(dueAt));
-  if (dueDate >= today) return null;
+  const dueDate = localDateOf(pending.due);
   return {
     code: snapshot.dossierCode,
     agencyCode: snapshot.agencyCode,
     procedureCode: snapshot.procedureCode,
-    dueAt,
+    dueAt: new Date(pending.due).toISOString(),
     dueDate,
     daysOverdue: daysBetween(dueDate, today),
   };

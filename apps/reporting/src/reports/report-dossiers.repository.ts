@@ -31,14 +31,14 @@ export class ReportDossiersRepository {
   /** The dossiers within the scope that are pending and overdue as of `nowMs`. */
   async overdue(scope: ReportScope, nowMs: number, filters: { field?: string; procedure?: string; channel?: string }) {
     const result: OverdueDossier[] = [];
-    const cursor = this.dossiers.find({}, { projection: { snapshot: 1, agencyCode: 1 } });
+    const cursor = this.dossiers.find({}, { projection: { snapshot: 1, agencyCode: 1, countingDue: 1 } });
     for await (const doc of cursor) {
       const snapshot = doc.snapshot;
       if (!scope.includes(scope.attribute(doc.agencyCode))) continue;
       if (filters.field !== undefined && snapshot.fieldCode !== filters.field) continue;
       if (filters.procedure !== undefined && snapshot.procedureCode !== filters.procedure) continue;
       if (filters.channel !== undefined && snapshot.channel !== filters.channel) continue;
-      const overdue = overdueNow(snapshot, nowMs);
+      const overdue = overdueNow(snapshot, nowMs, doc.countingDue);
       if (overdue !== null) result.push({ ...overdue, agencyCode: scope.attribute(overdue.agencyCode) });
     }
     return result;

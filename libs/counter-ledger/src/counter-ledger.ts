@@ -9,8 +9,11 @@ import {
   type AppliedContribution,
   type CounterIncrement,
   type CounterKey,
-} from './counters';
-import { addCounter, emptySums, type CounterSums } from './period-figures';
+  type CounterRow,
+  addCounter,
+  emptySums,
+  type CounterSums,
+} from '@tthc/counting';
 
 /** A dossier as the ledger keeps it: its version, what it added to the counters, and any other fields. */
 export interface LedgerDossier {
@@ -60,9 +63,6 @@ export interface ApplyOptions<D> {
    */
   beforeWriting?: (newer: D[]) => Promise<void>;
 }
-
-/** A counter row: its key and its summed metrics. */
-export interface CounterRow extends CounterKey, CounterIncrement {}
 
 /** Told of every journal this process completes (e.g. to keep an in-memory copy of the counters). */
 export type JournalCompletedListener = (

@@ -3,18 +3,18 @@ import fc from 'fast-check';
 import { defaultCalendar } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
 import { mongoUrlFor, newNamespace } from '@tthc/testing';
-import { contributionOf } from './contribution';
-import { CounterLedger, type LedgerDossier } from './counter-ledger';
 import {
   COUNTER_METRICS,
   contributionDiff,
+  contributionOf,
   counterId,
+  DEFAULT_COUNTING_POLICIES,
   dimensionsOf,
   mergeIncrements,
   type CounterIncrement,
-} from './counters';
-import { arbitrarySnapshot } from '../testing';
-import { DEFAULT_COUNTING_POLICIES } from './policies';
+} from '@tthc/counting';
+import { arbitrarySnapshot } from '@tthc/counting/testing';
+import { CounterLedger, type LedgerDossier } from './counter-ledger';
 
 /**
  * The counter ledger with several writers at once on one real MongoDB (each CounterLedger object

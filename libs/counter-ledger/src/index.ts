@@ -1,0 +1,2 @@
+export * from './counter-ledger';
+export * from './classified-order';
