@@ -1,15 +1,41 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { localDateOf } from '@tthc/calendar';
+import type { DossierSnapshot } from '@tthc/contracts';
 import { problem, ProblemException } from '@tthc/http';
 import type { ReportDossier } from '../persistence/report-dossier';
-import { overdueNow, type OverdueDossier } from './overdue';
+import { overdueNow, pageOf, type OverdueDossier, type OverdueSort } from './overdue';
+import {
+  byDueDate,
+  dateOfCountId,
+  datesRange,
+  OVERDUE_INDEX_COLLECTIONS,
+  overdueRange,
+  planPage,
+} from './overdue-index';
 import type { ReportScope } from './scope';
 
+type Filters = { field?: string; procedure?: string; channel?: string };
+
+interface OverdueEntry {
+  _id: string;
+  code: string;
+  agency: string;
+  s: number;
+  snapshot: DossierSnapshot;
+}
+
+/** One page of the overdue list and the total it is a page of. */
+export interface OverduePage {
+  items: OverdueDossier[];
+  total: number;
+}
+
 /**
- * Reads `rpt_dossiers` within a {@link ReportScope} only. The overdue list scans the collection
- * (the stand-in scans for any filter but `_id` anyway; projection keeps the transfer small): fine
- * for tens of thousands of stored dossiers, see docs/reporting.md for the planned pending index.
+ * Reads `rpt_dossiers` and the overdue index within a {@link ReportScope} only. The overdue list
+ * reads the index (`_id` ranges of the scope's entries, docs/reporting.md "Overdue list"); with
+ * `restate=true` it scans `rpt_dossiers` (the index is keyed by the agencies as recorded).
  */
 @Injectable()
 export class ReportDossiersRepository {
@@ -31,8 +57,92 @@ export class ReportDossiersRepository {
     return found;
   }
 
-  /** The dossiers within the scope that are pending and overdue as of `nowMs`. */
-  async overdue(scope: ReportScope, nowMs: number, filters: { field?: string; procedure?: string; channel?: string }) {
+  private get entries() {
+    return this.connection.collection<OverdueEntry>(OVERDUE_INDEX_COLLECTIONS.entries);
+  }
+
+  private get counts() {
+    return this.connection.collection<{ _id: string; n: number }>(OVERDUE_INDEX_COLLECTIONS.counts);
+  }
+
+  /**
+   * One page of the dossiers within the scope that are pending and overdue as of `nowMs`, and their
+   * total. Sorted by due date (`dueAt`, `daysOverdue`) without filters: the total from the counts
+   * of the dates before today, the page from the entries of the dates that hold it. Otherwise the
+   * scope's entries due before today are read, filtered and sorted (bounded by the overdue
+   * dossiers of the scope, not by all dossiers).
+   */
+  async overduePage(
+    scope: ReportScope,
+    nowMs: number,
+    filters: Filters,
+    query: { sort: OverdueSort; order: 'asc' | 'desc'; page: number; pageSize: number },
+  ): Promise<OverduePage> {
+    const { sort, order, page, pageSize } = query;
+    if (scope.restate) {
+      const all = await this.overdue(scope, nowMs, filters);
+      return { items: pageOf(all, sort, order, page, pageSize), total: all.length };
+    }
+    const root = scope.agency.code;
+    const today = localDateOf(nowMs);
+    const byDate = byDueDate(sort, order);
+    const filtered = filters.field !== undefined || filters.procedure !== undefined || filters.channel !== undefined;
+    if (byDate !== null && !filtered) {
+      const range = overdueRange(root, today);
+      const counts = await this.counts
+        .find({ _id: { $gte: range.from, $lt: range.to } }, { projection: { n: 1 } })
+        .toArray();
+      const plan = planPage(
+        counts.map(({ _id, n }) => ({ date: dateOfCountId(_id), n })),
+        byDate.ascending,
+        page,
+        pageSize,
+      );
+      const first = plan.dates.reduce<string | null>((min, d) => (min === null || d < min ? d : min), null);
+      const last = plan.dates.reduce<string | null>((max, d) => (max === null || d > max ? d : max), null);
+      if (first === null || last === null) return { items: [], total: plan.total };
+      const span = datesRange(root, first, last);
+      const items = await this.overdueEntries(scope, nowMs, { _id: { $gte: span.from, $lt: span.to } });
+      const sorted = pageOf(items, sort, order, 1, items.length);
+      return { items: sorted.slice(plan.skip, plan.skip + pageSize), total: plan.total };
+    }
+    const range = overdueRange(root, today);
+    const items = await this.overdueEntries(scope, nowMs, {
+      _id: { $gte: range.from, $lt: range.to },
+      ...(filters.field === undefined ? {} : { field: filters.field }),
+      ...(filters.procedure === undefined ? {} : { procedure: filters.procedure }),
+      ...(filters.channel === undefined ? {} : { channel: filters.channel }),
+    });
+    return { items: pageOf(items, sort, order, page, pageSize), total: items.length };
+  }
+
+  /**
+   * The overdue dossiers of the index entries matching `filter` (sorted by `_id`): each entry
+   * checked against its dossier (the keys it owns; a writer paused through newer journals may have
+   * put back an entry they removed), the scope (the agency tree may have changed since the entry
+   * was written) and `overdueNow`.
+   */
+  private async overdueEntries(scope: ReportScope, nowMs: number, filter: object): Promise<OverdueDossier[]> {
+    const entries = await this.entries
+      .find(filter, { sort: { _id: 1 }, projection: { code: 1, agency: 1, s: 1, snapshot: 1 } })
+      .toArray();
+    if (entries.length === 0) return [];
+    const owners = await this.dossiers
+      .find({ _id: { $in: [...new Set(entries.map((entry) => entry.code))] } }, { projection: { indexKeys: 1 } })
+      .toArray();
+    const owned = new Set(owners.flatMap((doc) => (doc as { indexKeys?: string[] }).indexKeys ?? []));
+    const result: OverdueDossier[] = [];
+    for (const entry of entries) {
+      if (!owned.has(entry._id)) continue;
+      if (!scope.includes(scope.attribute(entry.agency))) continue;
+      const overdue = overdueNow(entry.snapshot, nowMs);
+      if (overdue !== null) result.push(overdue);
+    }
+    return result;
+  }
+
+  /** The dossiers within the scope that are pending and overdue as of `nowMs` (a scan of `rpt_dossiers`). */
+  async overdue(scope: ReportScope, nowMs: number, filters: Filters) {
     const result: OverdueDossier[] = [];
     const cursor = this.dossiers.find({}, { projection: { snapshot: 1, agencyCode: 1 } });
     for await (const doc of cursor) {

@@ -1,0 +1,111 @@
+import { localDateOf } from '@tthc/calendar';
+import type { DossierSnapshot } from '@tthc/contracts';
+import type { OverdueSort } from './overdue';
+
+/**
+ * The overdue index (docs/reporting.md, "Overdue list"): one entry per pending dossier with a due
+ * date and not waiting, for each scope that sees it (`*` and every agency of its ancestry), keyed
+ * `scope␟dueDate␟dueAt␟code` (␟ = U+001F, below every printable character, so a scope's entries
+ * are one `_id` range ordered by local due date, due instant, code), and one count per
+ * `scope␟dueDate`. Pure: the keys, the membership and the page plan.
+ */
+
+export const OVERDUE_INDEX_COLLECTIONS = { entries: 'rpt_overdue', counts: 'rpt_overdue_counts' } as const;
+
+export const SEP = '\u001f';
+
+/** The due in force once every recorded change is in force (the last of the due history), or null. */
+export function finalDueAt(snapshot: DossierSnapshot): string | null {
+  if (snapshot.dueHistory.length === 0) return snapshot.dueAt;
+  return snapshot.dueHistory[snapshot.dueHistory.length - 1]?.dueAt ?? null;
+}
+
+/**
+ * Whether a snapshot is in the index: pending (not voided, not finished), with a due date, and not
+ * waiting (no open waiting interval). `overdueNow` still decides each entry as of the request.
+ */
+export function indexedDueAt(snapshot: DossierSnapshot): string | null {
+  if (snapshot.status === 'voided' || snapshot.finishedAt !== null) return null;
+  if (snapshot.waiting.some((interval) => interval.to === null)) return null;
+  const due = finalDueAt(snapshot);
+  if (due === null) return null;
+  const ms = Date.parse(due);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+/** The entry keys of a snapshot: one per scope (`*` and `ancestry`, the agency first), none when not indexed. */
+export function overdueKeysOf(snapshot: DossierSnapshot, ancestry: readonly string[]): string[] {
+  const due = indexedDueAt(snapshot);
+  if (due === null) return [];
+  const dueDate = localDateOf(Date.parse(due));
+  const scopes = [...new Set(['*', ...ancestry])];
+  return scopes.map((scope) => [scope, dueDate, due, snapshot.dossierCode].join(SEP));
+}
+
+/** The count an entry key belongs to: `scope␟dueDate`. */
+export function countIdOf(key: string): string {
+  const parts = key.split(SEP);
+  return `${parts[0] ?? ''}${SEP}${parts[1] ?? ''}`;
+}
+
+/** The stored body of a dossier's entries (the snapshot, for `overdueNow`, and the filter fields). */
+export function overdueEntryBody(snapshot: DossierSnapshot): Record<string, unknown> {
+  return {
+    code: snapshot.dossierCode,
+    agency: snapshot.agencyCode,
+    field: snapshot.fieldCode,
+    procedure: snapshot.procedureCode,
+    channel: snapshot.channel,
+    snapshot,
+  };
+}
+
+/** `_id` bounds of a scope's entries (or counts) due before `today`: `[from, to)`. */
+export function overdueRange(scope: string, today: string): { from: string; to: string } {
+  return { from: `${scope}${SEP}`, to: `${scope}${SEP}${today}` };
+}
+
+/** `_id` bounds of a scope's entries due from `first` to `last` (local dates, inclusive). */
+export function datesRange(scope: string, first: string, last: string): { from: string; to: string } {
+  return { from: `${scope}${SEP}${first}${SEP}`, to: `${scope}${SEP}${last}${SEP}\uffff` };
+}
+
+/** The local due date of a count id. */
+export function dateOfCountId(id: string): string {
+  return id.slice(id.lastIndexOf(SEP) + 1);
+}
+
+/** Whether a sort is served by due-date order: ascending dates for `ascending`. */
+export function byDueDate(sort: OverdueSort, order: 'asc' | 'desc'): { ascending: boolean } | null {
+  if (sort === 'dueAt') return { ascending: order === 'asc' };
+  if (sort === 'daysOverdue') return { ascending: order === 'desc' };
+  return null;
+}
+
+/**
+ * Which due dates hold a page: walking the dates in the sort's direction, those whose entries
+ * overlap `[offset, offset + pageSize)`, and how many entries of them come before the page.
+ */
+export function planPage(
+  counts: readonly { date: string; n: number }[],
+  ascending: boolean,
+  page: number,
+  pageSize: number,
+): { dates: string[]; skip: number; total: number } {
+  const ordered = [...counts].filter((c) => c.n > 0).sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  if (!ascending) ordered.reverse();
+  const total = ordered.reduce((sum, c) => sum + c.n, 0);
+  const offset = (page - 1) * pageSize;
+  const dates: string[] = [];
+  let before = 0;
+  let skip = 0;
+  for (const { date, n } of ordered) {
+    const start = before;
+    before += n;
+    if (before <= offset) continue;
+    if (start >= offset + pageSize) break;
+    if (dates.length === 0) skip = offset - start;
+    dates.push(date);
+  }
+  return { dates, skip, total };
+}
