@@ -333,15 +333,51 @@ export class CounterLedger<D extends LedgerDossier> {
       .toArray();
     const storedById = new Map(stored.map((doc) => [doc._id, doc]));
     const orderOf = (doc: LedgerDossier) => this.order.of(doc as D);
-    return newestVersions(
-      documents,
-      (doc) => doc._id,
-      orderOf,
-      new Map(stored.map((doc) => [doc._id, orderOf(doc)])),
-    ).map((document) => {
+    const storedOrders = new Map(stored.map((doc) => [doc._id, orderOf(doc)]));
+    const newest = newestVersions(documents, (doc) => doc._id, orderOf, storedOrders);
+    const index = this.index;
+    if (index !== undefined) {
+      // The stored version again, when its index keys are missing (stored before the index) or
+      // differ (e.g. the agency tree changed): only the index moves, the contribution is the same.
+      const taken = new Set(newest.map((doc) => doc._id));
+      for (const document of documents) {
+        const stored = storedById.get(document._id);
+        if (stored === undefined || taken.has(document._id) || orderOf(document) !== storedOrders.get(document._id)) {
+          continue;
+        }
+        if (stored.indexKeys !== undefined && sameKeys(stored.indexKeys, index.keysOf(document))) continue;
+        taken.add(document._id);
+        newest.push(document);
+      }
+    }
+    return newest.map((document) => {
       const previous = storedById.get(document._id);
       return { document, previous: previous?.applied ?? null, previousKeys: previous?.indexKeys ?? [] };
     });
+  }
+
+  /**
+   * Applies the stored dossier documents matching `filter` again (in chunks, through the journals):
+   * with an index, those whose index keys are missing or out of date get them, and nothing else
+   * changes. For a backfill after the index was added, or after what the keys depend on changed.
+   * Returns how many were re-indexed.
+   */
+  async reapplyStored(filter: Record<string, unknown>, chunk = 500): Promise<number> {
+    let reindexed = 0;
+    let batch: D[] = [];
+    const flush = async () => {
+      reindexed += (await this.apply(batch)).length;
+      batch = [];
+    };
+    for await (const stored of this.dossiers.find(filter)) {
+      const { ledgerSeq, indexKeys, ...document } = stored;
+      void ledgerSeq;
+      void indexKeys;
+      batch.push(document as unknown as D);
+      if (batch.length >= chunk) await flush();
+    }
+    if (batch.length > 0) await flush();
+    return reindexed;
   }
 
   /**
@@ -495,6 +531,12 @@ export class CounterLedger<D extends LedgerDossier> {
     }
     return sums;
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((key) => right.has(key));
 }
 
 interface Newer<D> {

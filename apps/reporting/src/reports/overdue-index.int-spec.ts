@@ -27,13 +27,13 @@ const ADMIN: Principal = { id: 'admin', role: 'admin', name: 'admin', agencyCode
 const BUCKETS = 3;
 const bucketOf = (id: string) => [...id].reduce((sum, char) => sum + char.charCodeAt(0), 0) % BUCKETS;
 
-function ledgerOn(db: Connection): CounterLedger<ReportDossier> {
+function ledgerOn(db: Connection, treeOf: () => AgencyTree = () => TREE): CounterLedger<ReportDossier> {
   return new CounterLedger<ReportDossier>(db, NAMES, {
     order: { fields: ['dossierVersion', 'revision'], of: (doc) => classifiedOrder(doc.dossierVersion, doc.revision) },
     bucketOf,
     index: {
       ...OVERDUE_INDEX_COLLECTIONS,
-      keysOf: (doc) => overdueKeysOf(doc.snapshot, TREE.ancestry(doc.agencyCode)),
+      keysOf: (doc) => overdueKeysOf(doc.snapshot, treeOf().ancestry(doc.agencyCode)),
       bodyOf: (doc) => overdueEntryBody(doc.snapshot),
       countOf: countIdOf,
     },
@@ -290,5 +290,64 @@ describe('overdue index maintained by the ledger (real MongoDB)', () => {
     expect(await list(undefined, { sort: 'code', order: 'asc' })).toEqual({ items: [], total: 0 });
     expect((await list()).items).toEqual([]);
     expect((await list()).total).toBe(0);
+  });
+  it('indexes dossiers stored before the index when they are applied again, without moving a counter', async () => {
+    const plain = new CounterLedger<ReportDossier>(db, NAMES, {
+      order: { fields: ['dossierVersion', 'revision'], of: (doc) => classifiedOrder(doc.dossierVersion, doc.revision) },
+      bucketOf,
+    });
+    const withContribution = (code: string): ReportDossier => ({
+      ...documentOf(pending(code, 1, 'COM-1')),
+      applied: {
+        dimensions: { agency: 'COM-1', field: 'F-1', procedure: 'P-1', channel: 'online' },
+        contribution: {
+          receivedOn: '2017-03-14',
+          channel: 'online',
+          finishedOn: null,
+          outcome: null,
+          withdrawn: false,
+          overdueDeltas: [{ on: '2017-03-21', delta: 1 }],
+          dueSameDayOn: ['2017-03-20'],
+        },
+      },
+    });
+    await plain.apply([withContribution('OLD-1'), withContribution('OLD-2')]);
+    const countersBefore = await db
+      .collection(NAMES.counters)
+      .find({}, { projection: { w: 0 } })
+      .toArray();
+    expect((await list()).total).toBe(0);
+    const ledger = ledgerOn(db);
+    await ledger.apply([withContribution('OLD-1')]); // a redelivery of the stored version indexes it
+    expect(codes(await list())).toEqual(['OLD-1']);
+    expect(await ledger.reapplyStored({})).toBe(1);
+    expect(await ledger.reapplyStored({})).toBe(0); // up to date: nothing to do
+    expect(codes(await list('DIST-1'))).toEqual(['OLD-1', 'OLD-2']);
+    expect((await list('DIST-1')).total).toBe(2);
+    expect(
+      await db
+        .collection(NAMES.counters)
+        .find({}, { projection: { w: 0 } })
+        .toArray(),
+    ).toEqual(countersBefore);
+  });
+
+  it('re-keys the pending dossiers when the agency tree changes', async () => {
+    let tree = TREE;
+    const ledger = ledgerOn(db, () => tree);
+    await ledger.apply([documentOf(pending('M', 1, 'COM-1')), documentOf(pending('N', 1, 'DIST-2'))]);
+    expect(codes(await list('DIST-1'))).toEqual(['M']);
+    tree = new AgencyTree(
+      TREE.all().map((agency) => (agency.code === 'COM-1' ? { ...agency, parentCode: 'DIST-2' } : agency)),
+    );
+    const scopeNow = (agency: string) => ReportScope.forPrincipal(ADMIN, agency, tree);
+    const page = (agency: string) =>
+      repository.overduePage(scopeNow(agency), NOW, {}, { sort: 'daysOverdue', order: 'desc', page: 1, pageSize: 50 });
+    // Before re-keying, the entries of M still sit under DIST-1: its page drops them (outside the scope).
+    expect((await page('DIST-1')).items).toEqual([]);
+    expect(await ledger.reapplyStored({ 'indexKeys.0': { $exists: true } })).toBe(1);
+    expect(codes(await page('DIST-2'))).toEqual(['M', 'N']);
+    expect((await page('DIST-2')).total).toBe(2);
+    expect(await page('DIST-1')).toEqual({ items: [], total: 0 });
   });
 });
