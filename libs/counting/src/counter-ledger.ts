@@ -425,6 +425,7 @@ export class CounterLedger<D extends LedgerDossier> {
         })),
       );
     }
+    if (this.index !== undefined) await this.removeIndexEntries(journal, this.index);
     // Counted before the journal is closed: a crash in between completes (and counts) it again,
     // which only makes readers reload.
     const sequence = await this.meta.findOneAndUpdate(
@@ -444,7 +445,7 @@ export class CounterLedger<D extends LedgerDossier> {
   /**
    * The index part of a journal, before its dossier documents are replaced: counts under the
    * per-bucket watermark (exactly once, like the counters); entries replaced under `s < seq` (a
-   * late writer never rolls one back) and removed only when written by an earlier journal. A
+   * late writer never rolls one back); removals come after the dossiers. A
    * writer paused long enough to complete an old journal after a newer one removed an entry can
    * put that entry back: readers check each entry against its dossier's `indexKeys`.
    */
@@ -485,12 +486,20 @@ export class CounterLedger<D extends LedgerDossier> {
     });
     // A duplicate key: the entry was written by this journal already, or by a later one.
     if (puts.length > 0) await this.writeIgnoringDuplicates(entries, puts);
-    if (changes.removed.length > 0) {
-      await entries.bulkWrite(
-        changes.removed.map((key) => ({ deleteOne: { filter: { _id: key, s: { $lt: journal.seq } } } })),
-        { ordered: false },
-      );
-    }
+  }
+
+  /**
+   * Removes the entries the journal's dossiers no longer own, after the dossiers are replaced (a
+   * reader never finds a dossier with neither its old entry nor its new one), and only those
+   * written by an earlier journal.
+   */
+  private async removeIndexEntries(journal: Journal<D>, index: LedgerIndex<D>): Promise<void> {
+    const removed = journal.index?.removed ?? [];
+    if (removed.length === 0) return;
+    await this.connection.collection<{ _id: string; s: number }>(index.entries).bulkWrite(
+      removed.map((key) => ({ deleteOne: { filter: { _id: key, s: { $lt: journal.seq } } } })),
+      { ordered: false },
+    );
   }
 
   /** Runs the operations unordered; returns those refused with a duplicate key, throws any other error. */

@@ -48,7 +48,10 @@ export function countIdOf(key: string): string {
   return `${parts[0] ?? ''}${SEP}${parts[1] ?? ''}`;
 }
 
-/** The stored body of a dossier's entries (the snapshot, for `overdueNow`, and the filter fields). */
+/**
+ * The stored body of a dossier's entries: the dossier code and the filter fields. The snapshot
+ * `overdueNow` decides on is read from the owning dossier (`rpt_dossiers`) with the page.
+ */
 export function overdueEntryBody(snapshot: DossierSnapshot): Record<string, unknown> {
   return {
     code: snapshot.dossierCode,
@@ -56,7 +59,6 @@ export function overdueEntryBody(snapshot: DossierSnapshot): Record<string, unkn
     field: snapshot.fieldCode,
     procedure: snapshot.procedureCode,
     channel: snapshot.channel,
-    snapshot,
   };
 }
 

@@ -23,7 +23,6 @@ interface OverdueEntry {
   code: string;
   agency: string;
   s: number;
-  snapshot: DossierSnapshot;
 }
 
 /** One page of the overdue list and the total it is a page of. */
@@ -117,25 +116,30 @@ export class ReportDossiersRepository {
   }
 
   /**
-   * The overdue dossiers of the index entries matching `filter` (sorted by `_id`): each entry
-   * checked against its dossier (the keys it owns; a writer paused through newer journals may have
-   * put back an entry they removed), the scope (the agency tree may have changed since the entry
-   * was written) and `overdueNow`.
+   * The overdue dossiers of the index entries matching `filter` (sorted by `_id`), decided on
+   * their dossiers (one `$in` read): an entry counts only if its dossier owns it (`indexKeys`; a
+   * writer paused through newer journals may have put back an entry they removed), lies within
+   * the scope (the agency tree may have changed since the entry was written) and is overdue now
+   * (`overdueNow` on the stored snapshot).
    */
   private async overdueEntries(scope: ReportScope, nowMs: number, filter: object): Promise<OverdueDossier[]> {
     const entries = await this.entries
-      .find(filter, { sort: { _id: 1 }, projection: { code: 1, agency: 1, s: 1, snapshot: 1 } })
+      .find(filter, { sort: { _id: 1 }, projection: { code: 1, agency: 1, s: 1 } })
       .toArray();
     if (entries.length === 0) return [];
     const owners = await this.dossiers
-      .find({ _id: { $in: [...new Set(entries.map((entry) => entry.code))] } }, { projection: { indexKeys: 1 } })
+      .find(
+        { _id: { $in: [...new Set(entries.map((entry) => entry.code))] } },
+        { projection: { indexKeys: 1, snapshot: 1 } },
+      )
       .toArray();
-    const owned = new Set(owners.flatMap((doc) => (doc as { indexKeys?: string[] }).indexKeys ?? []));
+    const byCode = new Map(owners.map((doc) => [doc._id, doc as { indexKeys?: string[]; snapshot: DossierSnapshot }]));
     const result: OverdueDossier[] = [];
     for (const entry of entries) {
-      if (!owned.has(entry._id)) continue;
-      if (!scope.includes(scope.attribute(entry.agency))) continue;
-      const overdue = overdueNow(entry.snapshot, nowMs);
+      const owner = byCode.get(entry.code);
+      if (owner?.indexKeys?.includes(entry._id) !== true) continue;
+      if (!scope.includes(scope.attribute(owner.snapshot.agencyCode))) continue;
+      const overdue = overdueNow(owner.snapshot, nowMs);
       if (overdue !== null) result.push(overdue);
     }
     return result;
