@@ -26,7 +26,7 @@ import {
 } from '@tthc/contracts';
 import { classify, contributionOf, dimensionsOf } from '@tthc/counting';
 import { seededRandom } from '../libs/testing/src/generator';
-import { benchArgs, benchMongoUrl, waitReady } from './support';
+import { benchArgs, benchMongoUrl, deleteQueueKeys, deleteTopicsOf, stopChild, waitReady } from './support';
 
 const args = benchArgs();
 const dossierCount = Number(args.get('dossiers') ?? '20000');
@@ -236,9 +236,15 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
   } finally {
     await producer.disconnect().catch(() => undefined);
-    child.kill('SIGTERM');
+    await stopChild(child, 30_000);
     await db.dropDatabase().catch(() => undefined);
     await db.close();
+    await deleteTopicsOf(brokers, id).catch((error: unknown) =>
+      console.error(`topics of ${id} left: ${String(error)}`),
+    );
+    await deleteQueueKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', id).catch((error: unknown) =>
+      console.error(`queue keys of ${id} left: ${String(error)}`),
+    );
   }
 }
 
