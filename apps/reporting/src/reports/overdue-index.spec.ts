@@ -3,11 +3,13 @@ import { snapshotOf } from '@tthc/testing';
 import { overdueNow } from './overdue';
 import {
   byDueDate,
+  compareOverdueKeys,
   countIdOf,
   datesRange,
   indexedDueAt,
   overdueKeysOf,
   overdueRange,
+  parseOverdueKey,
   planPage,
   SEP,
 } from './overdue-index';
@@ -108,10 +110,10 @@ describe('overdue page plan', () => {
   ];
 
   it('serves the due-date sorts from the dates; code and agency sorts are not', () => {
-    expect(byDueDate('daysOverdue', 'desc')).toEqual({ ascending: true });
-    expect(byDueDate('daysOverdue', 'asc')).toEqual({ ascending: false });
-    expect(byDueDate('dueAt', 'asc')).toEqual({ ascending: true });
-    expect(byDueDate('dueAt', 'desc')).toEqual({ ascending: false });
+    expect(byDueDate('daysOverdue', 'desc')).toEqual({ sort: 'daysOverdue', ascending: true });
+    expect(byDueDate('daysOverdue', 'asc')).toEqual({ sort: 'daysOverdue', ascending: false });
+    expect(byDueDate('dueAt', 'asc')).toEqual({ sort: 'dueAt', ascending: true });
+    expect(byDueDate('dueAt', 'desc')).toEqual({ sort: 'dueAt', ascending: false });
     expect(byDueDate('code', 'asc')).toBeNull();
     expect(byDueDate('agency', 'desc')).toBeNull();
   });
@@ -129,6 +131,34 @@ describe('overdue page plan', () => {
     expect(planPage(counts, false, 2, 4)).toEqual({ dates: ['2017-03-02', '2017-03-01'], skip: 0, total: 9 });
     expect(planPage(counts, true, 4, 3)).toEqual({ dates: [], skip: 0, total: 9 });
     expect(planPage([], true, 1, 50)).toEqual({ dates: [], skip: 0, total: 0 });
+  });
+});
+
+describe('entry key order', () => {
+  const key = (dueDate: string, dueAt: string, code: string) => k('P', dueDate, dueAt, code);
+  const keys = [
+    key('2017-03-02', '2017-03-01T18:00:00.000Z', 'B'),
+    key('2017-03-01', '2017-03-01T02:00:00.000Z', 'C'),
+    key('2017-03-01', '2017-03-01T09:00:00.000Z', 'A'),
+    key('2017-03-02', '2017-03-02T01:00:00.000Z', 'A'),
+  ];
+  const codes = (sorted: string[]) =>
+    sorted.map((id) => parseOverdueKey(id).code + parseOverdueKey(id).dueDate.slice(-1));
+
+  it('parses a key', () => {
+    expect(parseOverdueKey(k('P', '2017-03-01', '2017-03-01T02:00:00.000Z', 'X', 'Y'))).toEqual({
+      scope: 'P',
+      dueDate: '2017-03-01',
+      dueAt: '2017-03-01T02:00:00.000Z',
+      code: `X${SEP}Y`,
+    });
+  });
+
+  it('orders like pageOf: by due instant, or by local due date reversed for days overdue, ties by code', () => {
+    expect(codes([...keys].sort(compareOverdueKeys('dueAt', 'asc')))).toEqual(['C1', 'A1', 'B2', 'A2']);
+    expect(codes([...keys].sort(compareOverdueKeys('dueAt', 'desc')))).toEqual(['A2', 'B2', 'A1', 'C1']);
+    expect(codes([...keys].sort(compareOverdueKeys('daysOverdue', 'desc')))).toEqual(['A1', 'C1', 'A2', 'B2']);
+    expect(codes([...keys].sort(compareOverdueKeys('daysOverdue', 'asc')))).toEqual(['A2', 'B2', 'A1', 'C1']);
   });
 });
 

@@ -77,10 +77,37 @@ export function dateOfCountId(id: string): string {
   return id.slice(id.lastIndexOf(SEP) + 1);
 }
 
+/** The parts of an entry key. */
+export function parseOverdueKey(key: string): { scope: string; dueDate: string; dueAt: string; code: string } {
+  const [scope = '', dueDate = '', dueAt = '', ...code] = key.split(SEP);
+  return { scope, dueDate, dueAt, code: code.join(SEP) };
+}
+
+/**
+ * Orders entry keys of one scope as `pageOf` orders their dossiers (`dueAt`: by due instant;
+ * `daysOverdue`: by local due date, reversed; ties by code), so a page's dossiers are read alone.
+ */
+export function compareOverdueKeys(sort: 'dueAt' | 'daysOverdue', order: 'asc' | 'desc') {
+  const sign = order === 'asc' ? 1 : -1;
+  const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+  return (a: string, b: string): number => {
+    const left = parseOverdueKey(a);
+    const right = parseOverdueKey(b);
+    const primary =
+      sort === 'dueAt'
+        ? compare(Date.parse(left.dueAt), Date.parse(right.dueAt))
+        : -compare(left.dueDate, right.dueDate);
+    return sign * primary || compare(left.code, right.code);
+  };
+}
+
 /** Whether a sort is served by due-date order: ascending dates for `ascending`. */
-export function byDueDate(sort: OverdueSort, order: 'asc' | 'desc'): { ascending: boolean } | null {
-  if (sort === 'dueAt') return { ascending: order === 'asc' };
-  if (sort === 'daysOverdue') return { ascending: order === 'desc' };
+export function byDueDate(
+  sort: OverdueSort,
+  order: 'asc' | 'desc',
+): { sort: 'dueAt' | 'daysOverdue'; ascending: boolean } | null {
+  if (sort === 'dueAt') return { sort, ascending: order === 'asc' };
+  if (sort === 'daysOverdue') return { sort, ascending: order === 'desc' };
   return null;
 }
 

@@ -8,6 +8,7 @@ import type { ReportDossier } from '../persistence/report-dossier';
 import { overdueNow, pageOf, type OverdueDossier, type OverdueSort } from './overdue';
 import {
   byDueDate,
+  compareOverdueKeys,
   dateOfCountId,
   datesRange,
   OVERDUE_INDEX_COLLECTIONS,
@@ -21,8 +22,6 @@ type Filters = { field?: string; procedure?: string; channel?: string };
 interface OverdueEntry {
   _id: string;
   code: string;
-  agency: string;
-  s: number;
 }
 
 /** One page of the overdue list and the total it is a page of. */
@@ -101,9 +100,19 @@ export class ReportDossiersRepository {
       const last = plan.dates.reduce<string | null>((max, d) => (max === null || d > max ? d : max), null);
       if (first === null || last === null) return { items: [], total: plan.total };
       const span = datesRange(root, first, last);
-      const items = await this.overdueEntries(scope, nowMs, { _id: { $gte: span.from, $lt: span.to } });
-      const sorted = pageOf(items, sort, order, 1, items.length);
-      return { items: sorted.slice(plan.skip, plan.skip + pageSize), total: plan.total };
+      const entries = await this.entries
+        .find({ _id: { $gte: span.from, $lt: span.to } }, { projection: { code: 1 } })
+        .toArray();
+      const compare = compareOverdueKeys(byDate.sort, order);
+      const candidates = entries.sort((a, b) => compare(a._id, b._id)).slice(plan.skip);
+      // The page's dossiers only: more when some are not overdue after all (see docs/reporting.md).
+      const items: OverdueDossier[] = [];
+      for (let next = 0; next < candidates.length && items.length < pageSize;) {
+        const chunk = candidates.slice(next, next + pageSize - items.length);
+        next += chunk.length;
+        items.push(...(await this.decided(scope, nowMs, chunk)));
+      }
+      return { items: pageOf(items, sort, order, 1, items.length), total: plan.total };
     }
     const range = overdueRange(root, today);
     const items = await this.overdueEntries(scope, nowMs, {
@@ -123,9 +132,16 @@ export class ReportDossiersRepository {
    * (`overdueNow` on the stored snapshot).
    */
   private async overdueEntries(scope: ReportScope, nowMs: number, filter: object): Promise<OverdueDossier[]> {
-    const entries = await this.entries
-      .find(filter, { sort: { _id: 1 }, projection: { code: 1, agency: 1, s: 1 } })
-      .toArray();
+    const entries = await this.entries.find(filter, { sort: { _id: 1 }, projection: { code: 1 } }).toArray();
+    return this.decided(scope, nowMs, entries);
+  }
+
+  /** {@link overdueEntries} for entries already read. */
+  private async decided(
+    scope: ReportScope,
+    nowMs: number,
+    entries: readonly { _id: string; code: string }[],
+  ): Promise<OverdueDossier[]> {
     if (entries.length === 0) return [];
     const owners = await this.dossiers
       .find(
