@@ -483,6 +483,69 @@ await check(
   { required: false },
 );
 
+await check('_id range of strings + sort by _id + limit (index pages, e.g. the overdue index)', async () => {
+  const coll = conn.db.collection('id_range_check');
+  await coll.deleteMany({});
+  const ids = Array.from({ length: 20000 }, (_, i) => `S${i % 2}\u001f${String(i).padStart(6, '0')}`);
+  await coll.insertMany(ids.map((_id, i) => ({ _id, i, odd: i % 2 === 1 })));
+  await coll.insertOne({ _id: 7, i: -1 }); // not a string: never in a string range
+  const want = ids.filter((id) => id >= 'S1\u001f' && id < 'S1\u001f010000').sort();
+  const page = await coll
+    .find({ _id: { $gte: 'S1\u001f', $lt: 'S1\u001f010000' } })
+    .sort({ _id: 1 })
+    .skip(5)
+    .limit(10)
+    .toArray();
+  eq(
+    page.map((d) => d._id),
+    want.slice(5, 15),
+    'ascending page',
+  );
+  const back = await coll
+    .find({ _id: { $gt: 'S1\u001f', $lte: 'S1\u001f010001' } })
+    .sort({ _id: -1 })
+    .limit(3)
+    .toArray();
+  eq(
+    back.map((d) => d._id),
+    [...want, 'S1\u001f010001'].sort().reverse().slice(0, 3),
+    'descending page',
+  );
+  const filtered = await coll
+    .find({ _id: { $gte: 'S0\u001f', $lt: 'S0\u001f000100' }, i: { $gte: 90 } })
+    .sort({ _id: 1 })
+    .toArray();
+  eq(
+    filtered.map((d) => d.i),
+    [90, 92, 94, 96, 98],
+    'range with a further condition',
+  );
+  // After writes: a new id inside the range, a removed one.
+  await coll.insertOne({ _id: 'S1\u001f000000a', i: 0.5 });
+  await coll.deleteOne({ _id: want[0] });
+  const after = await coll
+    .find({ _id: { $gte: 'S1\u001f', $lt: 'S2' } })
+    .sort({ _id: 1 })
+    .limit(2)
+    .toArray();
+  eq(
+    after.map((d) => d._id),
+    ['S1\u001f000000a', want[1]],
+    'after an insert and a delete',
+  );
+  const t0 = Date.now();
+  for (let k = 0; k < 50; k++) {
+    await coll
+      .find({ _id: { $gte: `S1\u001f${String(k * 200).padStart(6, '0')}` } })
+      .sort({ _id: 1 })
+      .limit(50)
+      .toArray();
+  }
+  const ms = Date.now() - t0;
+  await coll.drop();
+  return `50 pages of 50 over 20,000 documents: ${ms} ms`;
+});
+
 await check('cursor over 2500 documents with batchSize 200 (getMore) + bulk timing', async () => {
   const coll = conn.db.collection('many');
   const t0 = Date.now();

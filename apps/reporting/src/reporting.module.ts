@@ -12,6 +12,7 @@ import { REFERENCE_TOPICS, ReferenceModule } from '@tthc/reference';
 import { DossierOutcomesHandler } from './consumers/dossier-outcomes.handler';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { MeController } from './me.controller';
+import { OverdueIndexMaintenance } from './persistence/overdue-index-maintenance';
 import { ReportingLedger } from './persistence/reporting-ledger';
 import { ReportingMeta } from './persistence/reporting-meta';
 import { ReportingMetrics } from './reporting-metrics';
@@ -45,6 +46,7 @@ export class ReportingModule {
       providers: [
         ReportingLedger,
         ReportingMeta,
+        OverdueIndexMaintenance,
         {
           provide: CounterCache,
           inject: [ReportingLedger, ReportingMeta],

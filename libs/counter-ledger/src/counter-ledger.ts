@@ -51,6 +51,31 @@ export interface LedgerOptions<D> {
   order?: LedgerOrder<D>;
   /** Most dossiers in one journal (a journal is one MongoDB document: well under 16 MB). */
   maxJournalDossiers?: number;
+  /** A secondary index kept in step with the dossier documents, under the same fencing. */
+  index?: LedgerIndex<D>;
+}
+
+/**
+ * A secondary index of the dossier documents (e.g. reporting's overdue index): entries keyed so a
+ * reader pages by `_id` range, and per-key counts, both written by the journal that writes the
+ * dossier. The keys a stored dossier owns are kept on it (`indexKeys`), so the next journal knows
+ * what to remove without reading the entries.
+ */
+export interface LedgerIndex<D> {
+  /** Collection of the entries: `{_id: key, ...bodyOf(document), s: journal seq}`. */
+  entries: string;
+  /** Collection of the counts: `{_id: countOf(key), n, w: {<bucket>: seq}}`. */
+  counts: string;
+  /**
+   * The entry keys of a document ([] = not indexed), decided when the journal is computed (may
+   * read reference data; the journal keeps them, so whoever completes it writes the same ones).
+   * Keys must be unique across dossiers (e.g. end with the dossier id).
+   */
+  keysOf: (document: D) => string[];
+  /** The stored body of each of the document's entries (pure: computed again on completion). */
+  bodyOf: (document: D) => Record<string, unknown>;
+  /** The count an entry key adds 1 to. */
+  countOf: (key: string) => string;
 }
 
 const BY_VERSION: LedgerOrder<LedgerDossier> = { fields: ['version'], of: (document) => document.version };
@@ -100,6 +125,8 @@ interface Journal<D extends LedgerDossier> {
   createdAt: string;
   increments: { _id: string; key: CounterKey; inc: CounterIncrement }[];
   dossiers: D[];
+  /** With a {@link LedgerIndex}: each dossier's keys now (same order as `dossiers`), the keys to remove, the count changes. */
+  index?: { keys: string[][]; removed: string[]; counts: { _id: string; n: number }[] };
 }
 
 interface BucketDocument<D extends LedgerDossier> {
@@ -112,8 +139,14 @@ interface BucketDocument<D extends LedgerDossier> {
   at?: string;
 }
 
-/** The dossier document as stored: the ledger adds the sequence of the journal that wrote it. */
-type StoredDossier<D> = D & { ledgerSeq?: number };
+/** The dossier document as stored: the ledger adds the sequence of the journal that wrote it (and its index keys). */
+type StoredDossier<D> = D & { ledgerSeq?: number; indexKeys?: string[] };
+
+interface IndexCountDocument {
+  _id: string;
+  n: number;
+  w?: Watermarks;
+}
 
 const MAX_CLAIM_ROUNDS = 20;
 
@@ -146,6 +179,7 @@ export class CounterLedger<D extends LedgerDossier> {
   private readonly order: LedgerOrder<D>;
   private readonly bucketOf: (dossierId: string) => number;
   private readonly maxJournalDossiers: number;
+  private readonly index: LedgerIndex<D> | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -155,6 +189,7 @@ export class CounterLedger<D extends LedgerDossier> {
     this.order = options.order ?? BY_VERSION;
     this.bucketOf = options.bucketOf;
     this.maxJournalDossiers = options.maxJournalDossiers ?? 1000;
+    this.index = options.index;
   }
 
   private get counters() {
@@ -235,6 +270,7 @@ export class CounterLedger<D extends LedgerDossier> {
       if (newer.length === 0) return [];
       await options.beforeWriting?.(newer.map(({ document }) => document));
       const parts = newer.flatMap(({ document, previous }) => contributionDiff(previous, document.applied));
+      const index = this.index === undefined ? undefined : indexChanges(this.index, newer);
       const journal: Journal<D> = {
         _id: randomUUID(),
         bucket,
@@ -242,6 +278,7 @@ export class CounterLedger<D extends LedgerDossier> {
         createdAt: new Date().toISOString(),
         increments: mergeIncrements(parts).map(({ key, inc }) => ({ _id: counterId(key), key, inc })),
         dossiers: newer.map(({ document }) => document),
+        ...(index === undefined ? {} : { index }),
       };
       if (!(await this.claim(bucket, state.seq, journal))) continue;
       await this.complete(journal);
@@ -287,23 +324,60 @@ export class CounterLedger<D extends LedgerDossier> {
   }
 
   /** The documents that are newer than the stored ones (the newest per id), with what the stored one applied. */
-  private async newer(documents: readonly D[]): Promise<{ document: D; previous: AppliedContribution | null }[]> {
+  private async newer(documents: readonly D[]): Promise<Newer<D>[]> {
     const ids = [...new Set(documents.map((doc) => doc._id))];
     if (ids.length === 0) return [];
+    const fields = [...this.order.fields, 'applied', ...(this.index === undefined ? [] : ['indexKeys'])];
     const stored = await this.dossiers
-      .find(
-        { _id: { $in: ids } },
-        { projection: Object.fromEntries([...this.order.fields, 'applied'].map((field) => [field, 1])) },
-      )
+      .find({ _id: { $in: ids } }, { projection: Object.fromEntries(fields.map((field) => [field, 1])) })
       .toArray();
     const storedById = new Map(stored.map((doc) => [doc._id, doc]));
     const orderOf = (doc: LedgerDossier) => this.order.of(doc as D);
-    return newestVersions(
-      documents,
-      (doc) => doc._id,
-      orderOf,
-      new Map(stored.map((doc) => [doc._id, orderOf(doc)])),
-    ).map((document) => ({ document, previous: storedById.get(document._id)?.applied ?? null }));
+    const storedOrders = new Map(stored.map((doc) => [doc._id, orderOf(doc)]));
+    const newest = newestVersions(documents, (doc) => doc._id, orderOf, storedOrders);
+    const index = this.index;
+    if (index !== undefined) {
+      // The stored version again, when its index keys are missing (stored before the index) or
+      // differ (e.g. the agency tree changed): only the index moves, the contribution is the same.
+      const taken = new Set(newest.map((doc) => doc._id));
+      for (const document of documents) {
+        const stored = storedById.get(document._id);
+        if (stored === undefined || taken.has(document._id) || orderOf(document) !== storedOrders.get(document._id)) {
+          continue;
+        }
+        if (stored.indexKeys !== undefined && sameKeys(stored.indexKeys, index.keysOf(document))) continue;
+        taken.add(document._id);
+        newest.push(document);
+      }
+    }
+    return newest.map((document) => {
+      const previous = storedById.get(document._id);
+      return { document, previous: previous?.applied ?? null, previousKeys: previous?.indexKeys ?? [] };
+    });
+  }
+
+  /**
+   * Applies the stored dossier documents matching `filter` again (in chunks, through the journals):
+   * with an index, those whose index keys are missing or out of date get them, and nothing else
+   * changes. For a backfill after the index was added, or after what the keys depend on changed.
+   * Returns how many were re-indexed.
+   */
+  async reapplyStored(filter: Record<string, unknown>, chunk = 500): Promise<number> {
+    let reindexed = 0;
+    let batch: D[] = [];
+    const flush = async () => {
+      reindexed += (await this.apply(batch)).length;
+      batch = [];
+    };
+    for await (const stored of this.dossiers.find(filter)) {
+      const { ledgerSeq, indexKeys, ...document } = stored;
+      void ledgerSeq;
+      void indexKeys;
+      batch.push(document as unknown as D);
+      if (batch.length >= chunk) await flush();
+    }
+    if (batch.length > 0) await flush();
+    return reindexed;
   }
 
   /**
@@ -332,19 +406,26 @@ export class CounterLedger<D extends LedgerDossier> {
         );
       }
     }
+    if (journal.index !== undefined && this.index !== undefined) await this.completeIndex(journal, this.index);
     if (journal.dossiers.length > 0) {
+      const keys = journal.index?.keys;
       // A duplicate key here: the dossier was written by this journal already, or by a later one.
       await this.writeIgnoringDuplicates(
         this.dossiers,
-        journal.dossiers.map((doc) => ({
+        journal.dossiers.map((doc, i) => ({
           replaceOne: {
             filter: { _id: doc._id, ledgerSeq: notYet },
-            replacement: { ...doc, ledgerSeq: journal.seq },
+            replacement: {
+              ...doc,
+              ledgerSeq: journal.seq,
+              ...(keys === undefined ? {} : { indexKeys: keys[i] ?? [] }),
+            },
             upsert: true,
           },
         })),
       );
     }
+    if (this.index !== undefined) await this.removeIndexEntries(journal, this.index);
     // Counted before the journal is closed: a crash in between completes (and counts) it again,
     // which only makes readers reload.
     const sequence = await this.meta.findOneAndUpdate(
@@ -359,6 +440,66 @@ export class CounterLedger<D extends LedgerDossier> {
     if (closed.modifiedCount === 1) {
       for (const listener of this.listeners) listener(journal.increments, sequence?.value ?? 0);
     }
+  }
+
+  /**
+   * The index part of a journal, before its dossier documents are replaced: counts under the
+   * per-bucket watermark (exactly once, like the counters); entries replaced under `s < seq` (a
+   * late writer never rolls one back); removals come after the dossiers. A
+   * writer paused long enough to complete an old journal after a newer one removed an entry can
+   * put that entry back: readers check each entry against its dossier's `indexKeys`.
+   */
+  private async completeIndex(journal: Journal<D>, index: LedgerIndex<D>): Promise<void> {
+    const changes = journal.index;
+    if (changes === undefined) return;
+    const watermark = `w.${journal.bucket}`;
+    const notYet = { $not: { $gte: journal.seq } };
+    const counts = this.connection.collection<IndexCountDocument>(index.counts);
+    const entries = this.connection.collection<{ _id: string; s: number }>(index.entries);
+    if (changes.counts.length > 0) {
+      const ops = changes.counts.map(({ _id, n }) => ({
+        updateOne: {
+          filter: { _id, [watermark]: notYet },
+          update: { $inc: { n }, $set: { [watermark]: journal.seq } },
+          upsert: true,
+        },
+      }));
+      const duplicates = await this.writeIgnoringDuplicates(counts, ops);
+      if (duplicates.length > 0) {
+        await counts.bulkWrite(
+          duplicates.map((op) => ({ updateOne: { filter: op.updateOne.filter, update: op.updateOne.update } })),
+          { ordered: false },
+        );
+      }
+    }
+    const puts = journal.dossiers.flatMap((doc, i) => {
+      const keys = changes.keys[i] ?? [];
+      if (keys.length === 0) return [];
+      const body = index.bodyOf(doc);
+      return keys.map((key) => ({
+        replaceOne: {
+          filter: { _id: key, s: notYet },
+          replacement: { ...body, _id: key, s: journal.seq },
+          upsert: true,
+        },
+      }));
+    });
+    // A duplicate key: the entry was written by this journal already, or by a later one.
+    if (puts.length > 0) await this.writeIgnoringDuplicates(entries, puts);
+  }
+
+  /**
+   * Removes the entries the journal's dossiers no longer own, after the dossiers are replaced (a
+   * reader never finds a dossier with neither its old entry nor its new one), and only those
+   * written by an earlier journal.
+   */
+  private async removeIndexEntries(journal: Journal<D>, index: LedgerIndex<D>): Promise<void> {
+    const removed = journal.index?.removed ?? [];
+    if (removed.length === 0) return;
+    await this.connection.collection<{ _id: string; s: number }>(index.entries).bulkWrite(
+      removed.map((key) => ({ deleteOne: { filter: { _id: key, s: { $lt: journal.seq } } } })),
+      { ordered: false },
+    );
   }
 
   /** Runs the operations unordered; returns those refused with a duplicate key, throws any other error. */
@@ -399,6 +540,46 @@ export class CounterLedger<D extends LedgerDossier> {
     }
     return sums;
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((key) => right.has(key));
+}
+
+interface Newer<D> {
+  document: D;
+  previous: AppliedContribution | null;
+  /** The index keys the stored document owns. */
+  previousKeys: readonly string[];
+}
+
+/** A journal's index part: each document's keys, the keys no document owns any more, the count changes. */
+export function indexChanges<D>(
+  index: Pick<LedgerIndex<D>, 'keysOf' | 'countOf'>,
+  newer: readonly { document: D; previousKeys: readonly string[] }[],
+): { keys: string[][]; removed: string[]; counts: { _id: string; n: number }[] } {
+  const keys = newer.map(({ document }) => [...new Set(index.keysOf(document))]);
+  const removed: string[] = [];
+  const counts = new Map<string, number>();
+  const move = (key: string, n: number) => {
+    const id = index.countOf(key);
+    counts.set(id, (counts.get(id) ?? 0) + n);
+  };
+  newer.forEach(({ previousKeys }, i) => {
+    const now = new Set(keys[i]);
+    for (const key of new Set(previousKeys)) {
+      move(key, -1);
+      if (!now.has(key)) removed.push(key);
+    }
+    for (const key of now) move(key, 1);
+  });
+  return {
+    keys,
+    removed,
+    counts: [...counts].filter(([, n]) => n !== 0).map(([_id, n]) => ({ _id, n })),
+  };
 }
 
 /** The documents of each bucket, in the order of their first appearance. */

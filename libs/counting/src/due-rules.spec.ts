@@ -17,6 +17,7 @@ import {
   pendingStateAt,
   publishedDueHistory,
   restartedDue,
+  settledDueOf,
   type EffectiveDue,
 } from './due-rules';
 
@@ -288,5 +289,29 @@ describe('dueInstantReachedAt (the timer: due_instant_reached)', () => {
         at,
       ),
     ).toBe(false);
+  });
+});
+
+describe('settledDueOf (the overdue index key)', () => {
+  const history: EffectiveDue[] = [
+    { dueAt: local('2017-03-20T10:00:00'), effectiveAt: local('2017-03-01T08:00:00') },
+    { dueAt: local('2017-03-24T10:00:00'), effectiveAt: local('2017-03-30T08:00:00') },
+  ];
+  it('is the last step of the history, in force or not yet', () => {
+    expect(settledDueOf(snapshot(), history)).toBe(local('2017-03-24T10:00:00'));
+  });
+  it('is null for a finished, voided or open-ended waiting dossier, or one without a due', () => {
+    expect(settledDueOf(snapshot({ finishedAt: iso('2017-03-21T08:00:00'), status: 'resolved' }), history)).toBeNull();
+    expect(settledDueOf(snapshot({ status: 'voided' }), history)).toBeNull();
+    expect(
+      settledDueOf(snapshot({ waiting: [{ kind: 'pause', from: iso('2017-03-02T08:00:00'), to: null }] }), history),
+    ).toBeNull();
+    expect(settledDueOf(snapshot(), [{ dueAt: null, effectiveAt: local('2017-03-01T08:00:00') }])).toBeNull();
+  });
+  it('keeps a dossier whose waits have all ended', () => {
+    const waited = snapshot({
+      waiting: [{ kind: 'pause', from: iso('2017-03-02T08:00:00'), to: iso('2017-03-03T08:00:00') }],
+    });
+    expect(settledDueOf(waited, history)).toBe(local('2017-03-24T10:00:00'));
   });
 });

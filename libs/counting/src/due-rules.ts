@@ -185,3 +185,17 @@ export function dueInstantReachedAt(
 ): boolean {
   return isOpen(snapshot) && snapshot.dueAt !== null && Date.parse(snapshot.dueAt) <= at && !isWaitingAt(snapshot, at);
 }
+
+/**
+ * The due an open dossier is judged by once every recorded step of `history` is in force (its last
+ * step), or null when the dossier is not open, waits with no end yet, or has no due. The overdue
+ * index orders pending dossiers by it; {@link pendingStateAt} still decides each one at the
+ * instant asked.
+ */
+export function settledDueOf(
+  snapshot: Pick<DossierSnapshot, 'status' | 'finishedAt' | 'waiting'>,
+  history: readonly EffectiveDue[],
+): number | null {
+  if (!isOpen(snapshot) || snapshot.waiting.some((wait) => wait.to === null)) return null;
+  return dueInForceOf(history, Number.POSITIVE_INFINITY);
+}

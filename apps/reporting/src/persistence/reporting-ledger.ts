@@ -4,17 +4,25 @@ import type { Connection } from 'mongoose';
 import { APP_CONFIG, type AppConfig } from '@tthc/config';
 import { partitionOf } from '@tthc/contracts';
 import { classifiedOrder, CounterLedger } from '@tthc/counter-ledger';
+import { ReferenceData } from '@tthc/reference';
+import { countIdOf, OVERDUE_INDEX_COLLECTIONS, overdueEntryBody, overdueKeysOf } from '../reports/overdue-index';
 import type { ReportDossier } from './report-dossier';
 import { COLLECTIONS } from '../collections';
 
 /**
  * reporting's counters (`rpt_counters`) and classified dossiers (`rpt_dossiers`), fed by
  * on-time-rate's outcomes; ordered like on-time-rate's (dossier version, then counting revision),
- * writes serialised per partition of `tthc.dossier-outcomes.v1` (`rpt_ledger_buckets`).
+ * writes serialised per partition of `tthc.dossier-outcomes.v1` (`rpt_ledger_buckets`). The
+ * overdue index (`rpt_overdue`, `rpt_overdue_counts`) is written by the same journals, its scopes
+ * from the agency tree of the reference data when the journal is computed.
  */
 @Injectable()
 export class ReportingLedger extends CounterLedger<ReportDossier> {
-  constructor(@InjectConnection() connection: Connection, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @InjectConnection() connection: Connection,
+    @Inject(APP_CONFIG) config: AppConfig,
+    reference: ReferenceData,
+  ) {
     super(
       connection,
       {
@@ -30,6 +38,12 @@ export class ReportingLedger extends CounterLedger<ReportDossier> {
           of: (doc) => classifiedOrder(doc.dossierVersion, doc.revision),
         },
         bucketOf: (code) => partitionOf(code, config.kafka.eventPartitions),
+        index: {
+          ...OVERDUE_INDEX_COLLECTIONS,
+          keysOf: (doc) => overdueKeysOf(doc.snapshot, reference.agencies().ancestry(doc.agencyCode), doc.countingDue),
+          bodyOf: (doc) => overdueEntryBody(doc.snapshot),
+          countOf: countIdOf,
+        },
       },
     );
   }

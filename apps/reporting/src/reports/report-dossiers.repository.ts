@@ -1,15 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import { localDateOf } from '@tthc/calendar';
+import type { DossierSnapshot } from '@tthc/contracts';
 import type { ReportDossier } from '../persistence/report-dossier';
-import { overdueNow, type OverdueDossier } from './overdue';
+import { overdueNow, pageOf, type OverdueDossier, type OverdueSort } from './overdue';
+import {
+  byDueDate,
+  compareOverdueKeys,
+  dateOfCountId,
+  datesRange,
+  OVERDUE_INDEX_COLLECTIONS,
+  overdueRange,
+  planPage,
+} from './overdue-index';
 import type { ReportScope } from './scope';
 import { COLLECTIONS } from '../collections';
 
+type Filters = { field?: string; procedure?: string; channel?: string };
+
+interface OverdueEntry {
+  _id: string;
+  code: string;
+}
+
+/** One page of the overdue list and the total it is a page of. */
+export interface OverduePage {
+  items: OverdueDossier[];
+  total: number;
+}
+
 /**
- * Reads `rpt_dossiers` within a {@link ReportScope} only. The overdue list scans the collection
- * (the stand-in scans for any filter but `_id` anyway; projection keeps the transfer small): fine
- * for tens of thousands of stored dossiers, see docs/reporting.md for the planned pending index.
+ * Reads `rpt_dossiers` and the overdue index within a {@link ReportScope} only. The overdue list
+ * reads the index (`_id` ranges of the scope's entries, docs/reporting.md "Overdue list"); with
+ * `restate=true` it scans `rpt_dossiers` (the index is keyed by the agencies as recorded).
  */
 @Injectable()
 export class ReportDossiersRepository {
@@ -28,8 +52,119 @@ export class ReportDossiersRepository {
     return found === null || !scope.includes(scope.attribute(found.agencyCode)) ? null : found;
   }
 
-  /** The dossiers within the scope that are pending and overdue as of `nowMs`. */
-  async overdue(scope: ReportScope, nowMs: number, filters: { field?: string; procedure?: string; channel?: string }) {
+  private get entries() {
+    return this.connection.collection<OverdueEntry>(OVERDUE_INDEX_COLLECTIONS.entries);
+  }
+
+  private get counts() {
+    return this.connection.collection<{ _id: string; n: number }>(OVERDUE_INDEX_COLLECTIONS.counts);
+  }
+
+  /**
+   * One page of the dossiers within the scope that are pending and overdue as of `nowMs`, and their
+   * total. Sorted by due date (`dueAt`, `daysOverdue`) without filters: the total from the counts
+   * of the dates before today, the page from the entries of the dates that hold it. Otherwise the
+   * scope's entries due before today are read, filtered and sorted (bounded by the overdue
+   * dossiers of the scope, not by all dossiers).
+   */
+  async overduePage(
+    scope: ReportScope,
+    nowMs: number,
+    filters: Filters,
+    query: { sort: OverdueSort; order: 'asc' | 'desc'; page: number; pageSize: number },
+  ): Promise<OverduePage> {
+    const { sort, order, page, pageSize } = query;
+    if (scope.restate) {
+      const all = await this.overdue(scope, nowMs, filters);
+      return { items: pageOf(all, sort, order, page, pageSize), total: all.length };
+    }
+    const root = scope.agency.code;
+    const today = localDateOf(nowMs);
+    const byDate = byDueDate(sort, order);
+    const filtered = filters.field !== undefined || filters.procedure !== undefined || filters.channel !== undefined;
+    if (byDate !== null && !filtered) {
+      const range = overdueRange(root, today);
+      const counts = await this.counts
+        .find({ _id: { $gte: range.from, $lt: range.to } }, { projection: { n: 1 } })
+        .toArray();
+      const plan = planPage(
+        counts.map(({ _id, n }) => ({ date: dateOfCountId(_id), n })),
+        byDate.ascending,
+        page,
+        pageSize,
+      );
+      const first = plan.dates.reduce<string | null>((min, d) => (min === null || d < min ? d : min), null);
+      const last = plan.dates.reduce<string | null>((max, d) => (max === null || d > max ? d : max), null);
+      if (first === null || last === null) return { items: [], total: plan.total };
+      const span = datesRange(root, first, last);
+      const entries = await this.entries
+        .find({ _id: { $gte: span.from, $lt: span.to } }, { projection: { code: 1 } })
+        .toArray();
+      const compare = compareOverdueKeys(byDate.sort, order);
+      const candidates = entries.sort((a, b) => compare(a._id, b._id)).slice(plan.skip);
+      // The page's dossiers only: more when some are not overdue after all (see docs/reporting.md).
+      const items: OverdueDossier[] = [];
+      for (let next = 0; next < candidates.length && items.length < pageSize;) {
+        const chunk = candidates.slice(next, next + pageSize - items.length);
+        next += chunk.length;
+        items.push(...(await this.decided(scope, nowMs, chunk)));
+      }
+      return { items: pageOf(items, sort, order, 1, items.length), total: plan.total };
+    }
+    const range = overdueRange(root, today);
+    const items = await this.overdueEntries(scope, nowMs, {
+      _id: { $gte: range.from, $lt: range.to },
+      ...(filters.field === undefined ? {} : { field: filters.field }),
+      ...(filters.procedure === undefined ? {} : { procedure: filters.procedure }),
+      ...(filters.channel === undefined ? {} : { channel: filters.channel }),
+    });
+    return { items: pageOf(items, sort, order, page, pageSize), total: items.length };
+  }
+
+  /**
+   * The overdue dossiers of the index entries matching `filter` (sorted by `_id`), decided on
+   * their dossiers (one `$in` read): an entry counts only if its dossier owns it (`indexKeys`; a
+   * writer paused through newer journals may have put back an entry they removed), lies within
+   * the scope (the agency tree may have changed since the entry was written) and is overdue now
+   * (`overdueNow` on the stored snapshot).
+   */
+  private async overdueEntries(scope: ReportScope, nowMs: number, filter: object): Promise<OverdueDossier[]> {
+    const entries = await this.entries.find(filter, { sort: { _id: 1 }, projection: { code: 1 } }).toArray();
+    return this.decided(scope, nowMs, entries);
+  }
+
+  /** {@link overdueEntries} for entries already read. */
+  private async decided(
+    scope: ReportScope,
+    nowMs: number,
+    entries: readonly { _id: string; code: string }[],
+  ): Promise<OverdueDossier[]> {
+    if (entries.length === 0) return [];
+    const owners = await this.dossiers
+      .find(
+        { _id: { $in: [...new Set(entries.map((entry) => entry.code))] } },
+        { projection: { indexKeys: 1, snapshot: 1, countingDue: 1 } },
+      )
+      .toArray();
+    const byCode = new Map(
+      owners.map((doc) => [
+        doc._id,
+        doc as { indexKeys?: string[]; snapshot: DossierSnapshot; countingDue?: ReportDossier['countingDue'] },
+      ]),
+    );
+    const result: OverdueDossier[] = [];
+    for (const entry of entries) {
+      const owner = byCode.get(entry.code);
+      if (owner?.indexKeys?.includes(entry._id) !== true) continue;
+      if (!scope.includes(scope.attribute(owner.snapshot.agencyCode))) continue;
+      const overdue = overdueNow(owner.snapshot, nowMs, owner.countingDue);
+      if (overdue !== null) result.push(overdue);
+    }
+    return result;
+  }
+
+  /** The dossiers within the scope that are pending and overdue as of `nowMs` (a scan of `rpt_dossiers`). */
+  async overdue(scope: ReportScope, nowMs: number, filters: Filters) {
     const result: OverdueDossier[] = [];
     const cursor = this.dossiers.find({}, { projection: { snapshot: 1, agencyCode: 1, countingDue: 1 } });
     for await (const doc of cursor) {

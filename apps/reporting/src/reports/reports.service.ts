@@ -6,7 +6,6 @@ import { ReferenceData } from '@tthc/reference';
 import { CounterCache } from './counter-cache';
 import type { CounterFilters, Dimension, SelectedSeries, SelectOptions } from './counter-index';
 import type { Form06aReport } from './form-06a-export';
-import { pageOf } from './overdue';
 import { intervalCount, previousPeriod, type Period } from './periods';
 import type { Form06aQuery, OverdueQuery, PeriodQuery, ScopeQuery, TimeseriesQuery } from './query';
 import { ReportDossiersRepository } from './report-dossiers.repository';
@@ -159,8 +158,11 @@ export class ReportsService implements OnApplicationBootstrap {
 
   async overdue(scope: ReportScope, query: OverdueQuery) {
     const now = Date.now();
-    const [all, view] = await Promise.all([this.dossiers.overdue(scope, now, filtersOf(query)), this.cache.view()]);
-    const items = pageOf(all, query.sort, query.order, query.page, query.pageSize).map((item) => ({
+    const [found, view] = await Promise.all([
+      this.dossiers.overduePage(scope, now, filtersOf(query), query),
+      this.cache.view(),
+    ]);
+    const items = found.items.map((item) => ({
       code: item.code,
       agency: { code: item.agencyCode, name: scope.nameOf(item.agencyCode) },
       procedure: {
@@ -170,7 +172,7 @@ export class ReportsService implements OnApplicationBootstrap {
       dueAt: item.dueAt,
       daysOverdue: item.daysOverdue,
     }));
-    return { items, page: query.page, pageSize: query.pageSize, total: all.length, dataAsOf: view.dataAsOf };
+    return { items, page: query.page, pageSize: query.pageSize, total: found.total, dataAsOf: view.dataAsOf };
   }
 
   async dossier(scope: ReportScope, code: string) {

@@ -397,6 +397,11 @@ public final class MongoStandIn {
 
         private final ArrayList<byte[]> slots = new ArrayList<>();
         private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
+        /**
+         * String {@code _id}s in order, for {@code _id} range reads ({@link IdRange}): built on the first such read
+         * (collections never read that way pay nothing), then kept up to date.
+         */
+        private java.util.TreeMap<String, Integer> stringIds;
         private long dataSize;
 
         CompactCollection(MongoDatabase database, String collectionName, CollectionOptions options,
@@ -442,6 +447,10 @@ public final class MongoStandIn {
                 slots.set(position, bytes);
             }
             dataSize += BsonCodec.sizeOf(bytes);
+            Object id = document.get("_id");
+            if (stringIds != null && id instanceof String) {
+                stringIds.put((String) id, position);
+            }
             return position;
         }
 
@@ -457,6 +466,10 @@ public final class MongoStandIn {
             if (old != null) {
                 dataSize -= BsonCodec.sizeOf(old);
                 freeSlots.add(position);
+                Object id = stringIds == null ? null : BsonCodec.decode(old).get("_id");
+                if (id instanceof String) {
+                    stringIds.remove((String) id, position);
+                }
             }
         }
 
@@ -629,6 +642,22 @@ public final class MongoStandIn {
                 return matchDocuments(query, index.getPositions(idPartOf(query)), orderBy, numberToSkip, limit,
                     batchSize, fieldSelector);
             }
+            IdRange range = IdRange.of(query, orderBy);
+            if (range != null) {
+                if (stringIds == null) {
+                    java.util.TreeMap<String, Integer> ids = new java.util.TreeMap<>();
+                    for (int i = 0; i < slots.size(); i++) {
+                        byte[] bytes = slots.get(i);
+                        Object id = bytes == null ? null : BsonCodec.decode(bytes).get("_id");
+                        if (id instanceof String) {
+                            ids.put((String) id, i);
+                        }
+                    }
+                    stringIds = ids;
+                }
+                return matchDocuments(query, range.positions(stringIds, numberToSkip, limit), orderBy, numberToSkip,
+                    limit, batchSize, fieldSelector);
+            }
             return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
 
@@ -672,6 +701,111 @@ public final class MongoStandIn {
                 }
             }
             return key;
+        }
+    }
+
+    /**
+     * A query whose {@code _id} condition is a range of strings ({@code $gt}/{@code $gte}/{@code $lt}/{@code $lte}
+     * with string bounds), sorted by {@code _id} or not sorted, possibly with further conditions, e.g. a page of an
+     * index collection {@code find({_id: {$gte: "P|", $lt: "P|2026-12-05"}}).sort({_id: 1}).limit(50)}: the
+     * candidates are the string ids of the range, walked in order from an ordered set of the collection's string ids
+     * (as MongoDB walks its {@code _id} index), instead of a scan of the collection. Without further conditions only
+     * the first skip + limit ids are taken; with them, every id of the range (each matched). A range only matches
+     * strings (MongoDB's type bracketing), so ids of other types are not candidates.
+     */
+    static final class IdRange {
+        private final String lower;
+        private final boolean lowerInclusive;
+        private final String upper;
+        private final boolean upperInclusive;
+        private final boolean descending;
+        private final boolean exact;
+
+        private IdRange(String lower, boolean lowerInclusive, String upper, boolean upperInclusive, boolean descending,
+                        boolean exact) {
+            this.lower = lower;
+            this.lowerInclusive = lowerInclusive;
+            this.upper = upper;
+            this.upperInclusive = upperInclusive;
+            this.descending = descending;
+            this.exact = exact;
+        }
+
+        /** The range of such a query, or null when the query is not one. */
+        static IdRange of(Document query, Document orderBy) {
+            Object condition = query.get("_id");
+            if (!(condition instanceof Document) || ((Document) condition).isEmpty()) {
+                return null;
+            }
+            boolean descending = false;
+            if (orderBy != null && !orderBy.isEmpty()) {
+                if (orderBy.size() != 1 || !(orderBy.get("_id") instanceof Number)) {
+                    return null;
+                }
+                int direction = ((Number) orderBy.get("_id")).intValue();
+                if (direction != 1 && direction != -1) {
+                    return null;
+                }
+                descending = direction == -1;
+            }
+            String lower = null;
+            String upper = null;
+            boolean lowerInclusive = true;
+            boolean upperInclusive = true;
+            for (java.util.Map.Entry<String, Object> entry : ((Document) condition).entrySet()) {
+                if (!(entry.getValue() instanceof String)) {
+                    return null;
+                }
+                String value = (String) entry.getValue();
+                switch (entry.getKey()) {
+                    case "$gte":
+                    case "$gt":
+                        if (lower != null) {
+                            return null;
+                        }
+                        lower = value;
+                        lowerInclusive = entry.getKey().equals("$gte");
+                        break;
+                    case "$lte":
+                    case "$lt":
+                        if (upper != null) {
+                            return null;
+                        }
+                        upper = value;
+                        upperInclusive = entry.getKey().equals("$lte");
+                        break;
+                    default:
+                        return null;
+                }
+            }
+            return new IdRange(lower, lowerInclusive, upper, upperInclusive, descending, query.size() == 1);
+        }
+
+        /** The ids of the range in the query's order: the first skip + limit of them when the range is the whole query. */
+        <P> List<P> positions(java.util.NavigableMap<String, P> ids, int numberToSkip, int limit) {
+            java.util.NavigableMap<String, P> range = ids;
+            if (lower != null && upper != null) {
+                if (lower.compareTo(upper) > 0) {
+                    return List.of();
+                }
+                range = range.subMap(lower, lowerInclusive, upper, upperInclusive);
+            } else if (lower != null) {
+                range = range.tailMap(lower, lowerInclusive);
+            } else if (upper != null) {
+                range = range.headMap(upper, upperInclusive);
+            }
+            if (descending) {
+                range = range.descendingMap();
+            }
+            long wanted = exact && limit > 0 ? (long) Math.max(numberToSkip, 0) + limit : Long.MAX_VALUE;
+            List<P> positions = new ArrayList<>();
+            for (P position : range.values()) {
+                if (positions.size() >= wanted) {
+                    break;
+                }
+                positions.add(position);
+            }
+            return positions;
         }
     }
 
@@ -735,10 +869,35 @@ public final class MongoStandIn {
     }
 
     static final class IdIndexH2Collection extends H2Collection {
+        private final MVMap<Object, Document> dataMap;
+        /**
+         * String {@code _id}s in order (a document's position in the H2 map is its {@code _id}), for {@code _id}
+         * range reads ({@link IdRange}); built from the map's keys on the first such read, then kept up to date.
+         */
+        private java.util.TreeMap<String, Object> stringIds;
+
         IdIndexH2Collection(MongoDatabase database, String collectionName, CollectionOptions options,
                             MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap,
                             CursorRegistry cursorRegistry) {
             super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+            this.dataMap = dataMap;
+        }
+
+        @Override
+        protected Object addDocumentInternal(Document document) {
+            Object position = super.addDocumentInternal(document);
+            if (stringIds != null && position instanceof String) {
+                stringIds.put((String) position, position);
+            }
+            return position;
+        }
+
+        @Override
+        protected void removeDocument(Object position) {
+            super.removeDocument(position);
+            if (stringIds != null && position instanceof String) {
+                stringIds.remove(position);
+            }
         }
 
         @Override
@@ -748,6 +907,20 @@ public final class MongoStandIn {
             if (index != null) {
                 return matchDocuments(query, index.getPositions(idPartOf(query)), orderBy, numberToSkip, limit,
                     batchSize, fieldSelector);
+            }
+            IdRange range = IdRange.of(query, orderBy);
+            if (range != null) {
+                if (stringIds == null) {
+                    java.util.TreeMap<String, Object> ids = new java.util.TreeMap<>();
+                    for (Object key : dataMap.keySet()) {
+                        if (key instanceof String) {
+                            ids.put((String) key, key);
+                        }
+                    }
+                    stringIds = ids;
+                }
+                return matchDocuments(query, range.positions(stringIds, numberToSkip, limit), orderBy, numberToSkip,
+                    limit, batchSize, fieldSelector);
             }
             return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
