@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 
 /**
  * A message transport run beside the HTTP server: an `@nestjs/microservices` custom transport
@@ -14,14 +15,17 @@ export interface MessageTransport {
 /** Injection token of the service's {@link MessageTransport}, if it has one. */
 export const MESSAGE_TRANSPORT = Symbol.for('tthc.message-transport');
 
-/** The application's message transport, or undefined when no module provides one. */
+/**
+ * The application's message transport, or undefined when no module provides one. Looked up in the
+ * module container rather than with `app.get`: a failed `app.get` is an exception inside Nest's
+ * exceptions zone, which ends the process when the application aborts on errors (the default).
+ */
 export function messageTransportOf(app: INestApplication): MessageTransport | undefined {
-  try {
-    return app.get<MessageTransport>(MESSAGE_TRANSPORT, { strict: false });
-  } catch (error) {
-    if ((error as { name?: unknown }).name === 'UnknownElementException') return undefined;
-    throw error;
+  for (const module of app.get(ModulesContainer).values()) {
+    const wrapper = module.providers.get(MESSAGE_TRANSPORT);
+    if (wrapper !== undefined) return wrapper.instance as MessageTransport;
   }
+  return undefined;
 }
 
 /**

@@ -108,7 +108,7 @@ export function documentStandardProblems(document: OpenAPIObject): OpenAPIObject
 /**
  * Small builders of response and request schemas (OpenAPI 3.0). Objects list their properties;
  * every property is required unless named in `optional`; more properties are allowed (answers may
- * grow, CONTRACT: extended, never broken).
+ * grow, docs/api.md §7: extended, never broken).
  */
 export const schema = {
   string: (extra: SchemaObject = {}): SchemaObject => ({ type: 'string', ...extra }),
