@@ -16,7 +16,7 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
-  '^@tthc/(audit|auth|calendar|config|contracts|counting|dead-letters|http|kafka|observability|persistence|queue|reference|testing|throttle)$':
+  '^@tthc/(audit|auth|calendar|config|contracts|counting|dead-letters|desk-sync|http|kafka|observability|persistence|queue|reference|testing|throttle)$':
     '<rootDir>/libs/$1/src',
 };
 const common = {
