@@ -72,7 +72,6 @@ interface Observation {
 /** Order of observations at the same instant: the lifecycle order (as the oracle ranks event types). */
 const RANK: Record<string, number> = { 1: 0, 3: 1, 2: 2, unit: 3, 5: 4, 4: 5, 6: 6, 8: 7, 9: 8, 10: 9, 7: 10 };
 
-const WAITING_STATUSES = new Set<ObservationKind>([5, 6, 8]);
 const OPEN_STATUSES = new Set<ObservationKind>([2, 4, 5, 6, 8]);
 
 function compareObservations(a: Observation, b: Observation): number {
@@ -127,7 +126,9 @@ export function deriveEvents(records: DossierRecords): Derivation {
   if (records.snapshots.length === 0) return { events: [], findings: [], ready: false };
   const { deskId, maHoSo } = records;
   const snapshots = orderedSnapshots(records.snapshots);
-  const primary = snapshots.find((s) => s.status !== 1 && s.status !== 3) ?? (snapshots[0] as SnapshotFact);
+  const first = snapshots[0];
+  if (first === undefined) return { events: [], findings: [], ready: false };
+  const primary = snapshots.find((s) => s.status !== 1 && s.status !== 3) ?? first;
 
   // Every timed status of the dossier.
   const observations: Observation[] = [];

@@ -44,11 +44,12 @@ const VN_OFFSET = '+07:00';
  */
 export function parsePortalDate(value: unknown): string | undefined | null {
   if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
   const text = String(value).trim();
   if (text === '') return undefined;
   const match = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/.exec(text);
   if (match === null) return null;
-  const [year, month, day, hour = '00', minute = '00', second = '00'] = match.slice(1) as string[];
+  const [year, month, day, hour = '00', minute = '00', second = '00'] = match.slice(1);
   const y = Number(year);
   const m = Number(month);
   const d = Number(day);
