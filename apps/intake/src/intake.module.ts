@@ -21,6 +21,9 @@ import { KeysService } from './keys/keys.service';
 import { EventRateLimiter } from './rate-limit/rate-limiter';
 import { ReferenceAdminService } from './reference/reference-admin.service';
 import { ReferenceController } from './reference/reference.controller';
+import { DeskSyncController } from './sync/desk-sync.controller';
+import { DeskSyncService } from './sync/desk-sync.service';
+import { SyncStore } from './sync/sync.store';
 
 @Module({})
 export class IntakeModule {
@@ -45,7 +48,7 @@ export class IntakeModule {
         DeadLettersModule.forRoot({ collectionPrefix: 'intake' }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
-      controllers: [EventsController, ReferenceController, KeysController, ImportsController],
+      controllers: [EventsController, DeskSyncController, ReferenceController, KeysController, ImportsController],
       providers: [
         EventRateLimiter,
         EventIntakeService,
@@ -54,6 +57,8 @@ export class IntakeModule {
         ImportStore,
         ImportService,
         ImportWorker,
+        SyncStore,
+        DeskSyncService,
       ],
     };
   }

@@ -37,6 +37,17 @@ export class EventIntakeService {
         problem(413, `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`),
       );
     }
+    const events = this.check(principal, items);
+    await this.publish(principal, events);
+    return { accepted: events.length };
+  }
+
+  /**
+   * The checks of `POST /v1/events` (schema, known procedure / field / agencies, the desk's agency
+   * scope) over `items`, all-or-nothing: the valid events, or a 400 / 403 problem listing every
+   * problem by item index. Also used by the portal adapter (docs/desk-sync.md) on the events it derives.
+   */
+  check(principal: Principal, items: readonly unknown[]): DossierEvent[] {
     const valid: { index: number; event: DossierEvent }[] = [];
     const problems: EventProblem[] = [];
     items.forEach((item, index) => {
@@ -80,12 +91,12 @@ export class EventIntakeService {
         );
       }
     }
-    const events = valid.map(({ event }) => event);
-    await this.publish(principal, events);
-    return { accepted: events.length };
+    return valid.map(({ event }) => event);
   }
 
-  private async publish(principal: Principal, events: readonly DossierEvent[]): Promise<void> {
+  /** Publishes checked events in one Kafka transaction, stamped with the key's scope (503 when Kafka does not answer). */
+  async publish(principal: Principal, events: readonly DossierEvent[]): Promise<void> {
+    if (events.length === 0) return;
     const acceptedAt = new Date().toISOString();
     // The key's scope and the agencies' ancestry, fixed now: dossier-tracking's desk-scope rule.
     const scope: DeskScope = principal.role === 'admin' ? 'admin' : [...principal.agencyCodes];
