@@ -223,8 +223,12 @@ function required(value: string | undefined, index: number, maHoSo: string, fiel
   return value.trim();
 }
 
-/** Checks one `DongBoHoSoMC` record. */
-export function parseSnapshot(raw: unknown, index: number): Parsed<PortalSnapshot> {
+/** Checks one `DongBoHoSoMC` record; `knownProcedure` refuses an unknown MaTTHC like an unknown procedure code. */
+export function parseSnapshot(
+  raw: unknown,
+  index: number,
+  knownProcedure: (code: string) => boolean = () => true,
+): Parsed<PortalSnapshot> {
   const maHoSo = maHoSoOf(raw);
   const parsed = snapshotSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, problems: zodProblems(index, maHoSo, parsed.error) };
@@ -232,6 +236,9 @@ export function parseSnapshot(raw: unknown, index: number): Parsed<PortalSnapsho
   const problems: RecordProblem[] = [];
   const code = required(value.MaHoSo, index, maHoSo, 'MaHoSo', problems);
   const procedureCode = required(value.MaTTHC, index, maHoSo, 'MaTTHC', problems);
+  if (procedureCode !== '' && !knownProcedure(procedureCode)) {
+    problems.push({ index, MaHoSo: maHoSo, field: 'MaTTHC', message: `unknown procedure ${procedureCode}` });
+  }
   const dates = new DateReader(index, maHoSo);
   let channel: PortalChannel | undefined;
   const kenh = value.KenhThucHien?.trim() ?? '';
@@ -281,7 +288,8 @@ export function parseSnapshot(raw: unknown, index: number): Parsed<PortalSnapsho
   if (snapshot.status === 3 && snapshot.refusedAt === undefined && snapshot.receivedAt === undefined) {
     problems.push({ index, MaHoSo: maHoSo, field: 'NgayTuChoi', message: 'is required with TrangThaiHoSo 3' });
   }
-  if (snapshot.status >= 2 && snapshot.status !== 3 && snapshot.receivedAt === undefined) {
+  const badReceipt = dates.problems.some((p) => p.field === 'NgayTiepNhan');
+  if (snapshot.status >= 2 && snapshot.status !== 3 && snapshot.receivedAt === undefined && !badReceipt) {
     problems.push({
       index,
       MaHoSo: maHoSo,

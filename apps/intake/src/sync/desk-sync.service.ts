@@ -176,13 +176,10 @@ export class DeskSyncService {
     };
     records.forEach((raw, index) => {
       if (service === SNAPSHOT_SERVICE) {
-        const parsed = parseSnapshot(raw, index);
+        const parsed = parseSnapshot(raw, index, (code) => this.reference.procedure(code) !== undefined);
         if (!parsed.ok) return problems.push(...parsed.problems);
         const snapshot = parsed.record;
         const where = { index, MaHoSo: snapshot.maHoSo };
-        if (this.reference.procedure(snapshot.procedureCode) === undefined) {
-          problems.push({ ...where, field: 'MaTTHC', message: `unknown procedure ${snapshot.procedureCode}` });
-        }
         if (snapshot.fieldCode !== undefined && this.reference.field(snapshot.fieldCode) === undefined) {
           delete snapshot.fieldCode; // a field code of another catalogue: the procedure's field counts
         }
