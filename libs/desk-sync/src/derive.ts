@@ -35,6 +35,8 @@ export type FindingKind =
   | 'status_after_finish'
   | 'transfer_time_estimated'
   | 'conflicting_values'
+  | 'receipt_unit_unknown'
+  | 'return_without_finish'
   | 'superseded';
 
 /** Something about a dossier's records that the events cannot say (listed by `GET /v1/sync/dvcqg/findings`). */
@@ -217,16 +219,23 @@ export function deriveEvents(records: DossierRecords): Derivation {
     } as DossierEvent);
   };
 
-  // The receipt's unit: a step at or before the receipt, else a snapshot before processing, else the first step's, else any snapshot's.
+  // The receipt's unit: a step at or before the receipt, else a snapshot taken before processing,
+  // else — for senders whose steps never name a unit — the snapshots' unit. A sender whose steps
+  // name units but none yet at the receipt: the receipt waits for that step (the unit may have
+  // changed since, by a transfer).
   let receiptAgency: string | undefined;
   if (receipt !== undefined) {
-    const units = timeline.filter((o) => o.kind === 'unit');
-    const before = units.filter((o) => o.at <= receipt.at && !o.estimated);
+    const before = timeline.filter((o) => o.kind === 'unit' && !o.estimated && o.at <= receipt.at);
     receiptAgency =
       before[before.length - 1]?.agencyCode ??
       snapshots.find((s) => s.status <= 2)?.agencyCode ??
-      units[0]?.agencyCode ??
-      primary.agencyCode;
+      (stepUnits.length === 0 ? primary.agencyCode : undefined);
+    if (receiptAgency === undefined) {
+      findings.add(
+        'receipt_unit_unknown',
+        'the processing steps name units, but no step at the receipt and no snapshot in status 1 or 2 says the receiving unit yet: nothing is counted until one does',
+      );
+    }
   }
 
   let phase: 'new' | 'rejected' | 'open' | 'finished' = 'new';
@@ -242,7 +251,9 @@ export function deriveEvents(records: DossierRecords): Derivation {
     waiting = undefined;
   };
 
+  let stalled = false;
   for (const o of timeline) {
+    if (stalled) break;
     if (o.kind === 1) continue;
     if (phase === 'new' || phase === 'rejected') {
       if (o.kind === 3 && phase === 'new') {
@@ -257,7 +268,11 @@ export function deriveEvents(records: DossierRecords): Derivation {
         if (primary.fieldCode !== undefined) data.fieldCode = primary.fieldCode;
         const receiving = distinct(snapshots.map((s) => s.receivingAgencyCode)).sort()[0];
         if (receiving !== undefined && receiving !== receiptAgency) data.receivingAgencyCode = receiving;
-        const dues = distinct(snapshots.filter((s) => s.status <= 2).map((s) => s.dueAt)).sort();
+        // The due printed at the receipt; a date a processing step gives (NgayHenTra of a step) is a re-date.
+        const redated = new Set(records.progress.map((p) => p.dueAt));
+        const dues = distinct(snapshots.filter((s) => s.status <= 2).map((s) => s.dueAt))
+          .filter((due) => !redated.has(due))
+          .sort();
         if (dues.length > 1)
           findings.add('conflicting_values', `NgayHenTra at receipt: ${dues.join(', ')}; the earliest is used`);
         if (dues[0] !== undefined) data.dueAt = dues[0];
@@ -331,6 +346,15 @@ export function deriveEvents(records: DossierRecords): Derivation {
         finishedBy = 'resolved';
         break;
       case 10:
+        if (!snapshots.some((snapshot) => snapshot.status === 10)) {
+          // A step says "returned" but no snapshot of the result (with NgayKetThucXuLy) is known yet: wait for it.
+          findings.add(
+            'return_without_finish',
+            `TrangThai 10 at ${o.iso} before any finish is known: waiting for the snapshot`,
+          );
+          stalled = true;
+          break;
+        }
         add('dossier.resolved', o.iso, { outcome: 'approved' });
         add('dossier.returned', o.iso, {});
         phase = 'finished';
@@ -345,7 +369,7 @@ export function deriveEvents(records: DossierRecords): Derivation {
     const receiptDue = events.find((e) => e.type === 'dossier.received')?.data as { dueAt?: string } | undefined;
     const supplementDues = new Set(snapshots.flatMap((s) => s.supplements.flatMap((x) => [x.dueAfter, x.dueBefore])));
     const newDues = distinct([
-      ...snapshots.filter((s) => s.status > 3).map((s) => s.dueAt),
+      ...snapshots.filter((s) => s.status !== 3).map((s) => s.dueAt),
       ...records.progress.map((p) => p.dueAt),
     ]).filter((due) => due !== receiptDue?.dueAt && !supplementDues.has(due));
     for (const due of newDues.sort()) {

@@ -235,7 +235,11 @@ export function parseSnapshot(
   const value = parsed.data;
   const problems: RecordProblem[] = [];
   const code = required(value.MaHoSo, index, maHoSo, 'MaHoSo', problems);
-  const procedureCode = required(value.MaTTHC, index, maHoSo, 'MaTTHC', problems);
+  // A dossier refused at the desk (3) never enters the statistics: its procedure may be absent.
+  const procedureCode =
+    value.TrangThaiHoSo === 3 && (value.MaTTHC ?? '').trim() === ''
+      ? ''
+      : required(value.MaTTHC, index, maHoSo, 'MaTTHC', problems);
   if (procedureCode !== '' && !knownProcedure(procedureCode)) {
     problems.push({ index, MaHoSo: maHoSo, field: 'MaTTHC', message: `unknown procedure ${procedureCode}` });
   }
