@@ -12,6 +12,7 @@ import {
 } from '@tthc/desk-sync';
 import type { DossierEvent } from '@tthc/contracts';
 import { buildOracle } from '../oracle';
+import { parseCli, UsageError } from './cli';
 import { portalBatches, secondsOnly, toPortalRecords } from './dvcqg';
 import { simulateProvince } from './province';
 
@@ -164,5 +165,14 @@ describe.each([
       expect(actual.form06a(query)).toEqual(expected.form06a(query));
     }
     expect(actual.dossiers().length).toBe(expected.dossiers().length);
+  });
+});
+
+describe('simulate --format', () => {
+  it('takes events (default) or dvcqg, which needs --post and no --out', () => {
+    expect(parseCli(['--year', '2017', '--out', 'x.ndjson']).format).toBe('events');
+    expect(parseCli(['--year', '2017', '--post', 'http://h', '--key', 'k', '--format', 'dvcqg']).format).toBe('dvcqg');
+    expect(() => parseCli(['--year', '2017', '--out', 'x.ndjson', '--format', 'dvcqg'])).toThrow(UsageError);
+    expect(() => parseCli(['--year', '2017', '--out', 'x.ndjson', '--format', 'xml'])).toThrow(/events or dvcqg/);
   });
 });

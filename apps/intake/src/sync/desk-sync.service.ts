@@ -28,6 +28,8 @@ export const MAX_RECORDS_PER_REQUEST = 1000;
 export const MAX_RECORDS_PER_DOSSIER = 500;
 /** Compare-and-set rounds before a request gives up with 503 (replicas writing the same dossier). */
 const SAVE_ATTEMPTS = 20;
+/** Dossier writes in flight per request. */
+const SAVE_CONCURRENCY = 32;
 
 /** The answer senders check: `error_code` "0" and a message with "thành công". */
 export interface SyncAnswer {
@@ -144,8 +146,12 @@ export class DeskSyncService {
         published += checked.length;
       }
       const lost: DossierWork[] = [];
-      for (const { next, expected, work: item } of updates) {
-        if (!(await this.store.save(next, expected))) lost.push(item);
+      for (let start = 0; start < updates.length; start += SAVE_CONCURRENCY) {
+        const slice = updates.slice(start, start + SAVE_CONCURRENCY);
+        const saved = await Promise.all(slice.map(({ next, expected }) => this.store.save(next, expected)));
+        slice.forEach(({ work: item }, index) => {
+          if (!saved[index]) lost.push(item);
+        });
       }
       pending = lost;
     }
