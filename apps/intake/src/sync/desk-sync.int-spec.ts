@@ -184,6 +184,59 @@ describe('intake POST /v1/sync/dvcqg (portal dossier-sync adapter, real Kafka an
     expect(onDesk.status).toBe(403);
   });
 
+  it('concurrent requests about one dossier publish one derivation: each event once, never two finishes', async () => {
+    const code = `${JUSTICE}-170320-0009`;
+    const records = [
+      step('2', '20170320080000', { MaHoSo: code, DonViXuLy: JUSTICE }),
+      step('5', '20170320100000', { MaHoSo: code }),
+      step('4', '20170321090000', { MaHoSo: code }),
+      step('9', '20170322100000', { MaHoSo: code }),
+      step('10', '20170322150000', { MaHoSo: code }),
+    ];
+    const snapshots = [
+      snapshot('2', { MaHoSo: code, NgayTiepNhan: '20170320080000' }),
+      snapshot('9', { MaHoSo: code, NgayTiepNhan: '20170320080000', NgayKetThucXuLy: '20170322100000' }),
+      snapshot('10', {
+        MaHoSo: code,
+        NgayTiepNhan: '20170320080000',
+        NgayKetThucXuLy: '20170322100000',
+        NgayTra: '20170322150000',
+      }),
+    ];
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, n) =>
+        n % 2 === 0
+          ? call(`${intake.url}/v1/sync/dvcqg/progress`, {
+              key: deskKey,
+              body: records.slice(n % 5).concat(records[0] ?? []),
+            })
+          : call(`${intake.url}/v1/sync/dvcqg/dossiers`, { key: deskKey, body: snapshots.slice(n % 3) }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const all = await call(`${intake.url}/v1/sync/dvcqg/dossiers`, { key: deskKey, body: snapshots });
+    expect(all.status).toBe(200);
+    // Before: 3 events of the first dossier and 1 of HS-FIN-1; then what these requests published.
+    const publishedNow = [...answers, all].reduce((sum, a) => sum + (a.body as { events: number }).events, 0);
+    expect(publishedNow).toBeGreaterThanOrEqual(5);
+    const messages = (await readTopic(namespace, DOSSIER_EVENTS, 4 + publishedNow)).filter((m) => m.key === code);
+    const byId = new Map<string, string>();
+    for (const m of messages) {
+      const content = JSON.stringify(m.value?.event);
+      const id = m.value?.event.eventId ?? '';
+      expect({ id, content: byId.get(id) ?? content }).toEqual({ id, content });
+      byId.set(id, content);
+    }
+    const types = [...byId.values()].map((content) => (JSON.parse(content) as { type: string }).type).sort();
+    expect(types).toEqual([
+      'dossier.received',
+      'dossier.resolved',
+      'dossier.returned',
+      'dossier.supplement_received',
+      'dossier.supplement_requested',
+    ]);
+  });
+
   it('serves the routes in its OpenAPI document', async () => {
     const docs = await call(`${intake.url}/docs-json`);
     const paths = Object.keys((docs.body as { paths: Record<string, unknown> }).paths);

@@ -84,6 +84,12 @@ interface DossierWork {
   progress: { hash: string; fact: ProgressFact }[];
 }
 
+function contention(): ProblemException {
+  return portalError(503, 'other requests kept changing the same dossiers; please retry the same request', [], {
+    'Retry-After': '1',
+  });
+}
+
 function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
@@ -91,9 +97,11 @@ function hashOf(value: unknown): string {
 /**
  * The DVCQG dossier-sync adapter (docs/desk-sync.md): checks a request's portal records
  * all-or-nothing, keeps every distinct record per (desk, MaHoSo), derives the contract events from
- * all of them and publishes those not published yet through the checks and the Kafka transaction
- * of `POST /v1/events`, then records them with a compare-and-set (several replicas may sync the
- * same dossier at once: the loser derives again from what the winner stored).
+ * all of them, checks the new ones like `POST /v1/events` and records them in the dossier's outbox
+ * (compare-and-set: several replicas may sync the same dossier at once; the loser derives again
+ * from what the winner stored), then publishes the outboxes in one Kafka transaction and marks
+ * them published. What to publish is decided once per dossier version, so two replicas never
+ * publish two different derivations.
  */
 @Injectable()
 export class DeskSyncService {
@@ -111,56 +119,113 @@ export class DeskSyncService {
       throw portalError(413, `at most ${MAX_RECORDS_PER_REQUEST} records per request (got ${records.length})`);
     }
     const work = this.check(principal, service, records);
-    let published = 0;
-    let pending = [...work.values()];
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > SAVE_ATTEMPTS) {
-        throw portalError(503, 'other requests kept changing the same dossiers; please retry the same request', [], {
-          'Retry-After': '1',
-        });
+    const outboxes = await this.record(principal, work);
+    // Phase 2: publish every recorded, unpublished event of these dossiers in one Kafka transaction.
+    const events = [...outboxes.values()].flatMap((dossier) => dossier.outbox);
+    if (events.length > 0) {
+      try {
+        await this.intake.publish(principal, events);
+      } catch (error) {
+        throw asPortalError(error);
       }
-      const stored = await this.store.load(pending.map((w) => syncedDossierId(principal.id, w.maHoSo)));
-      const updates: { next: SyncedDossier; expected: number; work: DossierWork }[] = [];
-      const events: { event: DossierEvent; work: DossierWork }[] = [];
-      for (const item of pending) {
-        const update = this.merge(principal.id, item, stored.get(syncedDossierId(principal.id, item.maHoSo)));
-        if (update === undefined) continue;
-        updates.push({ ...update, work: item });
-        for (const event of update.publish) events.push({ event, work: item });
-      }
-      if (events.length > 0) {
-        let checked: DossierEvent[];
-        try {
-          checked = this.intake.check(
-            principal,
-            events.map(({ event }) => event),
-          );
-        } catch (error) {
-          throw this.explain(error, events);
-        }
-        try {
-          await this.intake.publish(principal, checked);
-        } catch (error) {
-          throw asPortalError(error);
-        }
-        published += checked.length;
-      }
-      const lost: DossierWork[] = [];
-      for (let start = 0; start < updates.length; start += SAVE_CONCURRENCY) {
-        const slice = updates.slice(start, start + SAVE_CONCURRENCY);
-        const saved = await Promise.all(slice.map(({ next, expected }) => this.store.save(next, expected)));
-        slice.forEach(({ work: item }, index) => {
-          if (!saved[index]) lost.push(item);
-        });
-      }
-      pending = lost;
+      // Phase 3: what was published leaves the outboxes (a crash before this only publishes them again: same ids).
+      await this.markPublished([...outboxes.values()]);
     }
+    const published = events.length;
     return {
       error_code: '0',
       message: `Đồng bộ thành công ${records.length} bản ghi (${work.size} hồ sơ)`,
       accepted: records.length,
       events: published,
     };
+  }
+
+  /**
+   * Phase 1: merges the request's records into each dossier, derives its events and writes the
+   * dossier with the events not yet published in its outbox, by compare-and-set (another replica
+   * writing the same dossier first: reload, derive again). The derived events pass the checks of
+   * `POST /v1/events` before anything is written. Returns the dossiers whose outbox is not empty.
+   */
+  private async record(principal: Principal, work: Map<string, DossierWork>): Promise<Map<string, SyncedDossier>> {
+    const outboxes = new Map<string, SyncedDossier>();
+    let pending = [...work.values()];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > SAVE_ATTEMPTS) throw contention();
+      const stored = await this.store.load(pending.map((w) => syncedDossierId(principal.id, w.maHoSo)));
+      const updates: { next: SyncedDossier; expected: number; work: DossierWork }[] = [];
+      const events: { event: DossierEvent; work: DossierWork }[] = [];
+      for (const item of pending) {
+        const before = stored.get(syncedDossierId(principal.id, item.maHoSo));
+        const update = this.merge(principal.id, item, before);
+        if (update === undefined) {
+          if (before !== undefined && before.outbox.length > 0) outboxes.set(before._id, before);
+          continue;
+        }
+        updates.push({ ...update, work: item });
+        for (const event of update.publish) events.push({ event, work: item });
+      }
+      if (events.length > 0) {
+        try {
+          this.intake.check(
+            principal,
+            events.map(({ event }) => event),
+          );
+        } catch (error) {
+          throw this.explain(error, events);
+        }
+      }
+      const lost: DossierWork[] = [];
+      for (let start = 0; start < updates.length; start += SAVE_CONCURRENCY) {
+        const slice = updates.slice(start, start + SAVE_CONCURRENCY);
+        const saved = await Promise.all(slice.map(({ next, expected }) => this.store.save(next, expected)));
+        slice.forEach(({ next, work: item }, index) => {
+          if (!saved[index]) lost.push(item);
+          else if (next.outbox.length > 0) outboxes.set(next._id, next);
+        });
+      }
+      pending = lost;
+    }
+    return outboxes;
+  }
+
+  /** Moves the published events from the dossiers' outboxes to their published list (compare-and-set, retried). */
+  private async markPublished(dossiers: readonly SyncedDossier[]): Promise<void> {
+    let pending = dossiers.map((dossier) => ({ dossier, ids: new Set(dossier.outbox.map((event) => event.eventId)) }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > SAVE_ATTEMPTS) throw contention();
+      const lost: typeof pending = [];
+      for (let start = 0; start < pending.length; start += SAVE_CONCURRENCY) {
+        const slice = pending.slice(start, start + SAVE_CONCURRENCY);
+        const saved = await Promise.all(
+          slice.map(({ dossier, ids }) => {
+            const moved = dossier.outbox.filter((event) => ids.has(event.eventId));
+            const known = new Set(dossier.published.map((event) => event.id));
+            const next: SyncedDossier = {
+              ...dossier,
+              version: dossier.version + 1,
+              outbox: dossier.outbox.filter((event) => !ids.has(event.eventId)),
+              published: [
+                ...dossier.published,
+                ...moved
+                  .filter((event) => !known.has(event.eventId))
+                  .map((event) => ({ id: event.eventId, type: event.type })),
+              ],
+              updatedAt: new Date().toISOString(),
+            };
+            return this.store.save(next, dossier.version);
+          }),
+        );
+        slice.forEach((entry, index) => {
+          if (!saved[index]) lost.push(entry);
+        });
+      }
+      if (lost.length === 0) return;
+      const reloaded = await this.store.load(lost.map(({ dossier }) => dossier._id));
+      pending = lost.flatMap(({ dossier, ids }) => {
+        const current = reloaded.get(dossier._id);
+        return current === undefined ? [] : [{ dossier: current, ids }];
+      });
+    }
   }
 
   /** Parses and resolves every record; any problem refuses the whole request (400, or 403 for scope). */
@@ -274,7 +339,11 @@ export class DeskSyncService {
       progress: [...progress.values()].map((entry) => entry.fact),
     });
     const published = stored?.published ?? [];
-    const { publish, findings } = eventsToPublish(derivation.events, published);
+    const outbox = stored?.outbox ?? [];
+    const { publish, findings } = eventsToPublish(derivation.events, [
+      ...published,
+      ...outbox.map((event) => ({ id: event.eventId, type: event.type })),
+    ]);
     const next: SyncedDossier = {
       _id: syncedDossierId(deskId, item.maHoSo),
       deskId,
@@ -282,7 +351,8 @@ export class DeskSyncService {
       version: (stored?.version ?? 0) + 1,
       snapshots: [...snapshots.values()],
       progress: [...progress.values()],
-      published: [...published, ...publish.map((event) => ({ id: event.eventId, type: event.type }))],
+      published,
+      outbox: [...outbox, ...publish],
       findings: [...derivation.findings, ...findings],
       updatedAt: new Date().toISOString(),
     };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
+import type { DossierEvent } from '@tthc/contracts';
 import type { Finding, ProgressFact, PublishedEvent, SnapshotFact } from '@tthc/desk-sync';
 
 /**
@@ -16,7 +17,15 @@ export interface SyncedDossier {
   /** Distinct snapshots, by the SHA-256 of their checked content. */
   snapshots: { hash: string; fact: SnapshotFact }[];
   progress: { hash: string; fact: ProgressFact }[];
+  /** Events published (ids and types). */
   published: PublishedEvent[];
+  /**
+   * Events derived and checked, recorded before they are published (a transactional outbox): the
+   * request that recorded them publishes them, then moves them to `published`; a request that
+   * failed or crashed in between leaves them here, and the next request for the dossier (the
+   * sender's retry) publishes them — the same events with the same ids.
+   */
+  outbox: DossierEvent[];
   findings: Finding[];
   updatedAt: string;
 }
