@@ -107,5 +107,62 @@ describe(`portal sync end to end: ${DOSSIERS} simulated dossiers as DVCQG record
     const findings = await call(`${stack.url('intake')}/v1/sync/dvcqg/findings?limit=1000`);
     expect(findings.status).toBe(200);
     expect(findings.body).toEqual([]);
+
+    // docs/desk-sync.md's example, on the demo's reference data (the same simulated province).
+    const code = '000.00.03.H56-171120-9001';
+    const example = await call(`${stack.url('intake')}/v1/sync/dvcqg`, {
+      body: {
+        service: 'DongBoHoSoMC',
+        isUpdating: 'False',
+        data: [
+          {
+            MaHoSo: code,
+            MaTTHC: '2.000488',
+            MaLinhVuc: 'G03-LLTP',
+            KenhThucHien: '2',
+            NgayTiepNhan: '20171120091200',
+            NgayHenTra: '',
+            NgayKetThucXuLy: '',
+            NgayTra: '',
+            NgayTuChoi: '',
+            TrangThaiHoSo: '2',
+            DonViXuLy: 'SỞ TƯ PHÁP',
+            DanhSachHoSoBoSung: [],
+          },
+        ],
+      },
+    });
+    expect(example.body).toEqual({
+      error_code: '0',
+      message: 'Đồng bộ thành công 1 bản ghi (1 hồ sơ)',
+      accepted: 1,
+      events: 1,
+    });
+    const step = await call(`${stack.url('intake')}/v1/sync/dvcqg/progress`, {
+      body: [
+        {
+          MaHoSo: code,
+          ThoiDiemXuLy: '20171122103000',
+          TrangThai: '9',
+          NoiDungXuLy: 'Hoàn thành xử lý hồ sơ',
+          NguoiXuLy: 'Nguyễn Văn A',
+          PhongBanXuLy: 'Phòng Hành chính tư pháp',
+        },
+      ],
+    });
+    expect(step.body).toEqual({
+      error_code: '0',
+      message: 'Đồng bộ thành công 1 bản ghi (1 hồ sơ)',
+      accepted: 1,
+      events: 1,
+    });
+    await waitFor(
+      async () => {
+        const dossier = await call(`${stack.url('dossier-tracking')}/v1/dossiers/${code}`);
+        const text = dossier.status === 200 ? JSON.stringify(dossier.body) : '';
+        return text.includes('000.00.03.H56') && text.includes('resolved') ? dossier.body : undefined;
+      },
+      { what: 'the example dossier, received and resolved' },
+    );
   }, 900_000);
 });
