@@ -84,6 +84,19 @@ interface DossierWork {
   progress: { hash: string; fact: ProgressFact }[];
 }
 
+/**
+ * MongoDB not answering (the driver's errors are named `Mongo…`) is an outage to wait out: 503 with
+ * Retry-After; the sender sends the same request again (recorded records and outboxes make it safe).
+ */
+function storeOutage(error: unknown): never {
+  if (error instanceof Error && error.name.startsWith('Mongo')) {
+    throw portalError(503, `the dossier store is unavailable (${error.message}); please retry the same request`, [], {
+      'Retry-After': '5',
+    });
+  }
+  throw error;
+}
+
 function contention(): ProblemException {
   return portalError(503, 'other requests kept changing the same dossiers; please retry the same request', [], {
     'Retry-After': '1',
@@ -119,7 +132,7 @@ export class DeskSyncService {
       throw portalError(413, `at most ${MAX_RECORDS_PER_REQUEST} records per request (got ${records.length})`);
     }
     const work = this.check(principal, service, records);
-    const outboxes = await this.record(principal, work);
+    const outboxes = await this.record(principal, work).catch(storeOutage);
     // Phase 2: publish every recorded, unpublished event of these dossiers in one Kafka transaction.
     const events = [...outboxes.values()].flatMap((dossier) => dossier.outbox);
     if (events.length > 0) {
@@ -129,7 +142,7 @@ export class DeskSyncService {
         throw asPortalError(error);
       }
       // Phase 3: what was published leaves the outboxes (a crash before this only publishes them again: same ids).
-      await this.markPublished([...outboxes.values()]);
+      await this.markPublished([...outboxes.values()]).catch(storeOutage);
     }
     const published = events.length;
     return {
