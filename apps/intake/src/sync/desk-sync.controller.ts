@@ -36,7 +36,11 @@ function SyncRoute(summary: string, service: string): MethodDecorator {
         status: 429,
         description: 'over the per-key request or (desk) event rate of POST /v1/events; retry after Retry-After',
       }),
-      ApiResponse({ status: 503, description: 'Kafka unavailable; nothing was accepted; retry after Retry-After' }),
+      ApiResponse({
+        status: 503,
+        description:
+          'Kafka or MongoDB unavailable; send the same request again after Retry-After (safe: records and events are idempotent)',
+      }),
     ]) {
       decorator(target, key, descriptor);
     }
