@@ -1,6 +1,7 @@
 import { TEST_ADMIN_KEY, call, newNamespace, waitFor } from '@tthc/testing';
 import { buildOracle } from '../tools/oracle';
-import { portalBatches, secondsOnly, toPortalRecords } from '../tools/simulator/dvcqg';
+import { runCli } from '../tools/simulator/cli';
+import { portalWindows, secondsOnly, toPortalRecords } from '../tools/simulator/dvcqg';
 import { simulateProvince } from '../tools/simulator/province';
 import { formatTable, planQueries, verifyAgainst } from '../tools/verify/verify';
 import { Stack } from './support/stack';
@@ -40,31 +41,33 @@ describe(`portal sync end to end: ${DOSSIERS} simulated dossiers as DVCQG record
       expect({ type, simulated: types.has(`dossier.${type}`) }).toEqual({ type, simulated: true });
     }
 
-    const batches = portalBatches(conversion.deliveries, 500);
+    // Windows of 500 records in parallel, each window's steps before its snapshots (as a sender pushes them).
+    const windows = portalWindows(conversion.deliveries, 500);
     let next = 0;
     let derived = 0;
-    const worker = async () => {
-      while (next < batches.length) {
-        const batch = batches[next++];
-        if (batch === undefined) break;
-        const path = batch.service === 'DongBoHoSoMC' ? 'dossiers' : 'progress';
-        for (let attempt = 1; ; attempt++) {
-          const answer = await call(`${stack.url('intake')}/v1/sync/dvcqg/${path}`, {
-            body: { service: batch.service, isUpdating: 'True', data: batch.data },
-          });
-          if (answer.status === 200) {
-            const body = answer.body as { error_code: string; message: string; events: number };
-            expect(body.error_code).toBe('0');
-            expect(body.message).toContain('thành công');
-            derived += body.events;
-            break;
-          }
-          if ((answer.status === 429 || answer.status === 503) && attempt < 20) {
-            await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-            continue;
-          }
-          throw new Error(`POST /v1/sync/dvcqg/${path}: ${answer.status} ${answer.text.slice(0, 500)}`);
+    const post = async (batch: (typeof windows)[number][number]) => {
+      const path = batch.service === 'DongBoHoSoMC' ? 'dossiers' : 'progress';
+      for (let attempt = 1; ; attempt++) {
+        const answer = await call(`${stack.url('intake')}/v1/sync/dvcqg/${path}`, {
+          body: { service: batch.service, isUpdating: 'True', data: batch.data },
+        });
+        if (answer.status === 200) {
+          const body = answer.body as { error_code: string; message: string; events: number };
+          expect(body.error_code).toBe('0');
+          expect(body.message).toContain('thành công');
+          derived += body.events;
+          return;
         }
+        if ((answer.status === 429 || answer.status === 503) && attempt < 20) {
+          await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+          continue;
+        }
+        throw new Error(`POST /v1/sync/dvcqg/${path}: ${answer.status} ${answer.text.slice(0, 500)}`);
+      }
+    };
+    const worker = async () => {
+      while (next < windows.length) {
+        for (const batch of windows[next++] ?? []) await post(batch);
       }
     };
     await Promise.all(Array.from({ length: 3 }, worker));
@@ -165,4 +168,32 @@ describe(`portal sync end to end: ${DOSSIERS} simulated dossiers as DVCQG record
       { what: 'the example dossier, received and resolved' },
     );
   }, 900_000);
+});
+
+describe('simulate --format dvcqg (the CLI) against intake', () => {
+  const stack = new Stack(newNamespace('dvcqg-cli'));
+
+  afterAll(async () => {
+    await stack.stopAll();
+  });
+
+  it('uploads the reference data and posts a small year as portal records, every answer "0"', async () => {
+    await stack.start('intake');
+    await runCli({
+      simulator: { seed: 3, years: [2017], dossiers: 300, shuffle: 0.1, duplicateRate: 0.2 },
+      format: 'dvcqg',
+      post: stack.url('intake'),
+      key: TEST_ADMIN_KEY,
+      deskKeys: [],
+      batch: 200,
+      concurrency: 2,
+      split: 0,
+      quiet: true,
+    });
+    const findings = await call(`${stack.url('intake')}/v1/sync/dvcqg/findings`);
+    expect(findings.body).toEqual([]);
+    const audit = await call(`${stack.url('intake')}/v1/admin/audit?limit=1000`);
+    const routes = (audit.body as { route: string }[]).map((entry) => entry.route);
+    expect(routes).toEqual(expect.arrayContaining(['/v1/sync/dvcqg/dossiers', '/v1/sync/dvcqg/progress']));
+  }, 300_000);
 });

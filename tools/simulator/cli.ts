@@ -10,7 +10,7 @@
  */
 import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { portalBatches, secondsOnly, toPortalRecords } from './dvcqg';
+import { portalWindows, secondsOnly, toPortalRecords } from './dvcqg';
 import { parseYears, simulateProvince, type Simulation, type SimulatorOptions } from './province';
 
 const USAGE = `usage: simulate (--year YYYY | --years 2017-2019) --dossiers N [--seed N]
@@ -439,30 +439,33 @@ async function postPortalRecords(
     repeat: options.simulator.duplicateRate ?? 0,
   });
   const keyOf = (desk: string) => keys[(Number(desk.replace(/^\D+/, '')) || 0) % keys.length] as string;
-  const batches = portalBatches(conversion.deliveries, options.batch);
+  const windows = portalWindows(conversion.deliveries, options.batch);
   let next = 0;
   let records = 0;
   let derived = 0;
   const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++];
-      if (batch === undefined) break;
-      const path = batch.service === 'DongBoHoSoMC' ? 'dossiers' : 'progress';
-      const response = await request(`${base}/v1/sync/dvcqg/${path}`, {
-        method: 'POST',
-        key: keyOf(batch.desk),
-        body: JSON.stringify({ service: batch.service, data: batch.data }),
-        contentType: 'application/json',
-      });
-      const answer = (await expectOk(response, `POST /v1/sync/dvcqg/${path}`)) as {
-        error_code?: string;
-        events?: number;
-      };
-      if (answer.error_code !== '0') throw new Error(`POST /v1/sync/dvcqg/${path}: ${JSON.stringify(answer)}`);
-      records += batch.data.length;
-      derived += answer.events ?? 0;
-      if (!options.quiet)
-        process.stderr.write(`\r${records.toLocaleString('en')} portal records posted, ${derived} events derived   `);
+    while (next < windows.length) {
+      const window = windows[next++] ?? [];
+      // A window's requests in order (a step's progress before its snapshot); windows in parallel.
+      for (const batch of window) {
+        const path = batch.service === 'DongBoHoSoMC' ? 'dossiers' : 'progress';
+        const response = await request(`${base}/v1/sync/dvcqg/${path}`, {
+          method: 'POST',
+          key: keyOf(batch.desk),
+          body: JSON.stringify({ service: batch.service, data: batch.data }),
+          contentType: 'application/json',
+        });
+        const answer = (await expectOk(response, `POST /v1/sync/dvcqg/${path}`)) as {
+          error_code?: string;
+          events?: number;
+        };
+        if (answer.error_code !== '0') throw new Error(`POST /v1/sync/dvcqg/${path}: ${JSON.stringify(answer)}`);
+        records += batch.data.length;
+        derived += answer.events ?? 0;
+        if (!options.quiet) {
+          process.stderr.write(`\r${records.toLocaleString('en')} portal records posted, ${derived} events derived   `);
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));

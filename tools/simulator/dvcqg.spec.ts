@@ -13,7 +13,7 @@ import {
 import type { DossierEvent } from '@tthc/contracts';
 import { buildOracle } from '../oracle';
 import { parseCli, UsageError } from './cli';
-import { portalBatches, secondsOnly, toPortalRecords } from './dvcqg';
+import { portalWindows, secondsOnly, toPortalRecords } from './dvcqg';
 import { simulateProvince } from './province';
 
 /**
@@ -66,7 +66,7 @@ describe.each([
     >();
     const published: DossierEvent[] = [];
     const findings = new Map<string, number>();
-    for (const request of portalBatches(conversion.deliveries, 500)) {
+    for (const request of portalWindows(conversion.deliveries, 500).flat()) {
       const touched = new Set<string>();
       request.data.forEach((raw, index) => {
         if (request.service === 'DongBoHoSoMC') {

@@ -257,25 +257,30 @@ export function toPortalRecords(
   return { deliveries, voided, stats };
 }
 
+export interface PortalRequest {
+  desk: string;
+  service: PortalDelivery['service'];
+  data: PortalRecord[];
+}
+
 /**
  * The deliveries as requests, in delivery order: windows of `batch` deliveries, each posted per
- * desk as its processing steps, then its snapshots (a sender pushes a step's progress record before
- * the dossier's new snapshot; a held-back step is late as a whole).
+ * desk as its processing steps, then its snapshots — a sender pushes a step's progress record
+ * before the dossier's new snapshot (a held-back step is late as a whole). Post the requests of a
+ * window one after the other; windows may go in parallel.
  */
-export function portalBatches(
-  deliveries: readonly PortalDelivery[],
-  batch = 500,
-): { desk: string; service: PortalDelivery['service']; data: PortalRecord[] }[] {
-  const batches: { desk: string; service: PortalDelivery['service']; data: PortalRecord[] }[] = [];
+export function portalWindows(deliveries: readonly PortalDelivery[], batch = 500): PortalRequest[][] {
+  const windows: PortalRequest[][] = [];
   for (let start = 0; start < deliveries.length; start += batch) {
     const window = deliveries.slice(start, start + batch);
-    const desks = [...new Set(window.map((d) => d.desk))];
-    for (const desk of desks) {
+    const requests: PortalRequest[] = [];
+    for (const desk of new Set(window.map((d) => d.desk))) {
       for (const service of ['CapNhatTienDoHoSoMC', 'DongBoHoSoMC'] as const) {
         const data = window.filter((d) => d.desk === desk && d.service === service).map((d) => d.record);
-        if (data.length > 0) batches.push({ desk, service, data });
+        if (data.length > 0) requests.push({ desk, service, data });
       }
     }
+    windows.push(requests);
   }
-  return batches;
+  return windows;
 }

@@ -52,7 +52,11 @@ export interface Derivation {
   ready: boolean;
 }
 
-/** The deterministic event id of a derived event: `dvcqg-` + 40 hex digits of a SHA-256. */
+/**
+ * The deterministic event id of a derived event: `dvcqg-` + 40 hex digits of a SHA-256 of the desk,
+ * the dossier, the type and `key`: the instant, and for a transfer also its target (two units at
+ * one instant are two transfers); for a re-date, the new due only.
+ */
 export function derivedEventId(deskId: string, maHoSo: string, type: DossierEventType, key: string): string {
   const digest = createHash('sha256').update(`${deskId}\n${maHoSo}\n${type}\n${key}`).digest('hex');
   return `dvcqg-${digest.slice(0, 40)}`;
@@ -304,7 +308,7 @@ export function deriveEvents(records: DossierRecords): Derivation {
     switch (o.kind) {
       case 'unit':
         if (o.agencyCode !== undefined && o.agencyCode !== agency) {
-          add('dossier.transferred', o.iso, { toAgencyCode: o.agencyCode });
+          add('dossier.transferred', o.iso, { toAgencyCode: o.agencyCode }, `${o.iso} ${o.agencyCode}`);
           if (o.estimated) {
             findings.add(
               'transfer_time_estimated',
