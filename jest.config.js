@@ -18,7 +18,7 @@ const swc = [
 const moduleNameMapper = {
   // Test helpers of a lib, from its `testing` entry point (left out of the build).
   '^@tthc/counting/testing$': '<rootDir>/libs/counting/testing',
-  '^@tthc/(audit|auth|calendar|config|contracts|counter-ledger|counting|dead-letters|http|kafka|observability|persistence|queue|reference|testing|throttle)$':
+  '^@tthc/(audit|auth|calendar|config|contracts|counter-ledger|counting|dead-letters|desk-sync|http|kafka|observability|persistence|queue|reference|testing|throttle)$':
     '<rootDir>/libs/$1/src',
 };
 const common = {

@@ -104,6 +104,20 @@ const event = (eventId: string, agencyCode: string) => ({
   data: { procedureCode: '1.001612', agencyCode, channel: 'online' },
 });
 let eventSequence = 0;
+const portalSnapshot = (serial: string, agencyCode: string) => ({
+  MaHoSo: `${agencyCode}-170320-${serial}`,
+  MaTTHC: '1.001612',
+  KenhThucHien: '2',
+  NgayTiepNhan: '20170320090000',
+  TrangThaiHoSo: '2',
+  DonViXuLy: agencyCode,
+});
+const portalStep = (serial: string, agencyCode: string) => ({
+  MaHoSo: `${agencyCode}-170320-${serial}`,
+  ThoiDiemXuLy: '20170320090000',
+  TrangThai: '2',
+  DonViXuLy: agencyCode,
+});
 
 const REFERENCE = {
   agencies: [
@@ -207,6 +221,29 @@ const TABLE: Row[] = [
       body: event(`m${++eventSequence}`, inside ? DEPARTMENT_IN : DEPARTMENT_OUT),
     }),
   },
+  // The portal (DVCQG) sync adapter: the keys and scope of /v1/events (docs/desk-sync.md).
+  ...(
+    [
+      ['/v1/sync/dvcqg/dossiers', undefined],
+      ['/v1/sync/dvcqg/progress', undefined],
+      ['/v1/sync/dvcqg', 'DongBoHoSoMC'],
+    ] as const
+  ).map(([route, service]): Row => ({
+    service: 'intake',
+    method: 'POST',
+    route,
+    access: WRITERS,
+    scope: 'write',
+    ok: 200,
+    request: (_, inside) => {
+      const agencyCode = inside ? DEPARTMENT_IN : DEPARTMENT_OUT;
+      const record = route.endsWith('/progress')
+        ? portalStep(`p${++eventSequence}`, agencyCode)
+        : portalSnapshot(`s${++eventSequence}`, agencyCode);
+      return { path: route, body: service === undefined ? [record] : { service, data: [record] } };
+    },
+  })),
+  adminRow('intake', 'GET', '/v1/sync/dvcqg/findings', '/v1/sync/dvcqg/findings', 200),
   ...(['agencies', 'fields', 'procedures'] as const).flatMap((kind): Row[] => [
     {
       service: 'intake',

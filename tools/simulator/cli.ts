@@ -10,6 +10,7 @@
  */
 import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { portalWindows, secondsOnly, toPortalRecords } from './dvcqg';
 import { parseYears, simulateProvince, type Simulation, type SimulatorOptions } from './province';
 
 const USAGE = `usage: simulate (--year YYYY | --years 2017-2019) --dossiers N [--seed N]
@@ -18,10 +19,13 @@ const USAGE = `usage: simulate (--year YYYY | --years 2017-2019) --dossiers N [-
   [--province 000.00.00.H56] [--successor-province 000.00.00.H20]
   [--out events.ndjson [--split LINES]] [--reference-out ref.json]
   [--post http://localhost:3001 --key <admin key> [--desk-key <key> ...] [--batch 1000] [--concurrency 4]]
+  [--format events | dvcqg]  (dvcqg: post portal snapshots + progress records to /v1/sync/dvcqg/*; needs --post)
   [--quiet]`;
 
 export interface CliOptions {
   simulator: SimulatorOptions;
+  /** `events`: CONTRACT §4 events; `dvcqg`: the national portal's records, to the sync adapter (docs/desk-sync.md). */
+  format?: 'events' | 'dvcqg';
   out?: string;
   /** Lines per output file (files `<name>.0001.ndjson`, …); 0 = one file. */
   split: number;
@@ -50,6 +54,7 @@ export const SIMULATOR_ARGS = {
   'as-of': { type: 'string' },
   province: { type: 'string' },
   'successor-province': { type: 'string' },
+  format: { type: 'string' },
 } as const;
 
 type SimulatorArgs = {
@@ -103,8 +108,12 @@ export function parseCli(argv: readonly string[]): CliOptions {
     strict: true,
   });
   if (values.help === true) throw new UsageError(USAGE);
+  const format = values.format ?? 'events';
+  if (format !== 'events' && format !== 'dvcqg')
+    throw new UsageError(`--format must be events or dvcqg, got ${format}`);
   const options: CliOptions = {
     simulator: simulatorOptionsOf(values),
+    format,
     out: values.out,
     split: Math.floor(numberArg('split', values.split, 0)),
     referenceOut: values['reference-out'],
@@ -119,6 +128,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
     throw new UsageError(`give --out, --reference-out and/or --post\n${USAGE}`);
   }
   if (options.post !== undefined && options.key === undefined) throw new UsageError('--post needs --key (admin key)');
+  if (options.format === 'dvcqg' && (options.post === undefined || options.out !== undefined)) {
+    throw new UsageError('--format dvcqg posts to intake: give --post (and no --out)');
+  }
   return options;
 }
 
@@ -331,6 +343,10 @@ export async function runCli(options: CliOptions): Promise<void> {
     await uploadReference(base, options.key as string, simulation);
     keys = await deskKeysFor(base, options, simulation);
   }
+  if (options.format === 'dvcqg' && base !== undefined) {
+    await postPortalRecords(base, keys, options, simulation);
+    return;
+  }
   const progress = new Progress(simulation, options.quiet, base === undefined ? 'written' : 'posted');
   const pending = new Map<string, string[]>(); // desk → NDJSON lines
   const inFlight = new Set<Promise<void>>();
@@ -401,6 +417,73 @@ export async function runCli(options: CliOptions): Promise<void> {
       `${stats.pauses} pauses, ${stats.withdrawn} withdrawn, ${stats.rescheduled} re-dated, ${stats.voided} voided, ` +
       `${stats.plannedLate} planned late; at most ${stats.peakQueued} events held; ${seconds.toFixed(1)} s, ` +
       `${Math.round(stats.dossiers / Math.max(seconds, 0.001))} dossiers/s\n`,
+  );
+}
+
+/**
+ * `--format dvcqg`: the simulation as a desk would sync it to the national portal (tools/simulator/dvcqg.ts),
+ * posted to intake's adapter; `--shuffle-rate` / `--duplicates` hold back / repeat whole steps. The
+ * portal has no "voided": those events go to `POST /v1/events`. Holds the whole simulation in memory.
+ */
+async function postPortalRecords(
+  base: string,
+  keys: string[],
+  options: CliOptions,
+  simulation: Simulation,
+): Promise<void> {
+  const started = Date.now();
+  const events = secondsOnly([...simulation.events]);
+  const conversion = toPortalRecords(events, simulation.reference, {
+    seed: options.simulator.seed,
+    shuffle: options.simulator.shuffle ?? 0,
+    repeat: options.simulator.duplicateRate ?? 0,
+  });
+  const keyOf = (desk: string) => keys[(Number(desk.replace(/^\D+/, '')) || 0) % keys.length] as string;
+  const windows = portalWindows(conversion.deliveries, options.batch);
+  let next = 0;
+  let records = 0;
+  let derived = 0;
+  const worker = async () => {
+    while (next < windows.length) {
+      const window = windows[next++] ?? [];
+      // A window's requests in order (a step's progress before its snapshot); windows in parallel.
+      for (const batch of window) {
+        const path = batch.service === 'DongBoHoSoMC' ? 'dossiers' : 'progress';
+        const response = await request(`${base}/v1/sync/dvcqg/${path}`, {
+          method: 'POST',
+          key: keyOf(batch.desk),
+          body: JSON.stringify({ service: batch.service, data: batch.data }),
+          contentType: 'application/json',
+        });
+        const answer = (await expectOk(response, `POST /v1/sync/dvcqg/${path}`)) as {
+          error_code?: string;
+          events?: number;
+        };
+        if (answer.error_code !== '0') throw new Error(`POST /v1/sync/dvcqg/${path}: ${JSON.stringify(answer)}`);
+        records += batch.data.length;
+        derived += answer.events ?? 0;
+        if (!options.quiet) {
+          process.stderr.write(`\r${records.toLocaleString('en')} portal records posted, ${derived} events derived   `);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  for (let index = 0; index < conversion.voided.length; index += options.batch) {
+    const slice = conversion.voided.slice(index, index + options.batch);
+    const response = await request(`${base}/v1/events`, {
+      method: 'POST',
+      key: keyOf(slice[0]?.desk ?? ''),
+      body: slice.map((item) => JSON.stringify(item.event)).join('\n'),
+      contentType: 'application/x-ndjson',
+    });
+    await expectOk(response, 'POST /v1/events (voided)');
+  }
+  const { stats } = conversion;
+  process.stderr.write(
+    `\nsimulate --format dvcqg: ${stats.dossiers} dossiers, ${stats.steps} steps → ${stats.progress} progress records + ` +
+      `${stats.snapshots} snapshots (${stats.delayed} steps held back, ${stats.repeated} sent twice), ${derived} events derived, ` +
+      `${conversion.voided.length} voided via /v1/events; ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
 }
 

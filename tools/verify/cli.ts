@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { buildOracle, type OracleEvent, type OraclePolicies, type OraclePostedEvent } from '../oracle';
 import { SIMULATOR_ARGS, simulatorOptionsOf } from '../simulator/cli';
+import { secondsOnly } from '../simulator/dvcqg';
 import { simulateProvince, type SimReference } from '../simulator/province';
 import { formatTable, planQueries, verifyAgainst, type VerifyQuery } from './verify';
 
@@ -122,7 +123,8 @@ async function main(argv: string[]): Promise<number> {
     }
     const simulation = simulateProvince(simulatorOptionsOf(values));
     reference = simulation.reference;
-    events = [...simulation.events];
+    // Posted with --format dvcqg: the portal's dates have whole seconds.
+    events = values.format === 'dvcqg' ? secondsOnly([...simulation.events]) : [...simulation.events];
     from = simulation.options.startDate;
     to = simulation.options.asOf;
   }

@@ -9,6 +9,8 @@ export const COLLECTIONS = {
   imports: 'intake_imports',
   /** The uploaded files of bulk imports, in parts. */
   importParts: 'intake_import_parts',
+  /** Dossiers synced in the national portal's format: their records and derived events (docs/desk-sync.md). */
+  dvcqgDossiers: 'intake_dvcqg_dossiers',
 } as const;
 // `<prefix>_reference`, `_audit` and `_dead_letters` are named by libs/reference, libs/audit and
 // libs/dead-letters from COLLECTION_PREFIX.

@@ -23,6 +23,9 @@ import { EventRateLimiter } from './rate-limit/rate-limiter';
 import { ReferenceAdminService } from './reference/reference-admin.service';
 import { ReferenceController } from './reference/reference.controller';
 import { COLLECTION_PREFIX } from './collections';
+import { DeskSyncController } from './sync/desk-sync.controller';
+import { DeskSyncService } from './sync/desk-sync.service';
+import { SyncStore } from './sync/sync.store';
 
 @Module({})
 export class IntakeModule {
@@ -47,7 +50,7 @@ export class IntakeModule {
         DeadLettersModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
         QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
       ],
-      controllers: [EventsController, ReferenceController, KeysController, ImportsController],
+      controllers: [EventsController, DeskSyncController, ReferenceController, KeysController, ImportsController],
       providers: [
         EventRateLimiter,
         EventIntakeService,
@@ -57,6 +60,8 @@ export class IntakeModule {
         ImportStore,
         ImportService,
         ImportWorker,
+        SyncStore,
+        DeskSyncService,
       ],
     };
   }

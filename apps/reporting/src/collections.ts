@@ -12,6 +12,9 @@ export const COLLECTIONS = {
   ledgerBuckets: 'rpt_ledger_buckets',
   /** Ledger sequence, `dataAsOf`. */
   meta: 'rpt_meta',
+  /** Overdue index: pending dossiers per scope by due date, and counts per scope and date (docs/reporting.md). */
+  overdueEntries: 'rpt_overdue',
+  overdueCounts: 'rpt_overdue_counts',
   /** Catalogue of the scheduled II.06a files. */
   scheduledReports: 'rpt_scheduled_reports',
   /** GridFS bucket of the scheduled files (`rpt_reports.files`, `rpt_reports.chunks`). */

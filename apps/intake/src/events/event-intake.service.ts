@@ -40,6 +40,17 @@ export class EventIntakeService {
         problem(413, `at most ${MAX_EVENTS_PER_REQUEST} events per request (got ${items.length})`),
       );
     }
+    const events = this.check(principal, items);
+    await this.publish(principal, events);
+    return { accepted: events.length };
+  }
+
+  /**
+   * The checks of `POST /v1/events` (schema, known procedure / field / agencies, the desk's agency
+   * scope) over `items`, all-or-nothing: the valid events, or a 400 / 403 problem listing every
+   * problem by item index. Also used by the portal adapter (docs/desk-sync.md) on the events it derives.
+   */
+  check(principal: Principal, items: readonly unknown[]): DossierEvent[] {
     const valid: { index: number; event: DossierEvent }[] = [];
     const problems: EventProblem[] = [];
     items.forEach((item, index) => {
@@ -86,35 +97,35 @@ export class EventIntakeService {
         );
       }
     }
-    const events = valid.map(({ event }) => event);
+    return valid.map(({ event }) => event);
+  }
+
+  /** Publishes checked events in one Kafka transaction, stamped with the key's scope (503 when Kafka does not answer). */
+  async publish(principal: Principal, events: readonly DossierEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const acceptedAt = new Date().toISOString();
+    // The key's scope and the agencies' ancestry, fixed now: dossier-tracking's desk-scope rule.
+    const scope: DeskScope = principal.role === 'admin' ? 'admin' : [...principal.agencyCodes];
+    const tree = this.reference.agencies();
     try {
-      await this.publish(principal, events);
+      await publishOr503(
+        this.producer,
+        DOSSIER_EVENTS,
+        events.map((event) => ({
+          key: event.dossierCode,
+          value: {
+            deskId: principal.id,
+            acceptedAt,
+            event,
+            ...acceptanceStamp(event, scope, (code) => tree.ancestry(code)),
+          },
+        })),
+        'the event log',
+      );
     } catch (error) {
       this.metrics.countRejected('unavailable', events.length);
       throw error;
     }
     this.metrics.countAccepted(events.length);
-    return { accepted: events.length };
-  }
-
-  private async publish(principal: Principal, events: readonly DossierEvent[]): Promise<void> {
-    const acceptedAt = new Date().toISOString();
-    // The key's scope and the agencies' ancestry, fixed now: dossier-tracking's desk-scope rule.
-    const scope: DeskScope = principal.role === 'admin' ? 'admin' : [...principal.agencyCodes];
-    const tree = this.reference.agencies();
-    await publishOr503(
-      this.producer,
-      DOSSIER_EVENTS,
-      events.map((event) => ({
-        key: event.dossierCode,
-        value: {
-          deskId: principal.id,
-          acceptedAt,
-          event,
-          ...acceptanceStamp(event, scope, (code) => tree.ancestry(code)),
-        },
-      })),
-      'the event log',
-    );
   }
 }

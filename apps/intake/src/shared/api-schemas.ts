@@ -66,3 +66,33 @@ const IMPORT_VIEW_PROPERTIES = {
 };
 export const IMPORT_VIEW = schema.object(IMPORT_VIEW_PROPERTIES);
 export const IMPORT_LIST = schema.array(schema.object(IMPORT_VIEW_PROPERTIES, ['rejections']));
+
+/** The portal (DVCQG) sync routes (docs/desk-sync.md): records are lenient objects of strings. */
+const PORTAL_RECORD = schema.object({ MaHoSo: schema.string() }, []);
+export const SYNC_BODY: SchemaObject = {
+  oneOf: [
+    schema.array(PORTAL_RECORD, { minItems: 1, maxItems: 1000 }),
+    schema.object(
+      {
+        service: schema.enumOf(['DongBoHoSoMC', 'CapNhatTienDoHoSoMC']),
+        isUpdating: schema.string(),
+        data: schema.array(PORTAL_RECORD, { minItems: 1, maxItems: 1000 }),
+      },
+      ['isUpdating'],
+    ),
+  ],
+};
+export const SYNC_ANSWER = schema.object({
+  error_code: schema.enumOf(['0']),
+  message: schema.string({ description: 'Vietnamese, contains "thành công"' }),
+  accepted: schema.integer({ minimum: 0 }),
+  events: schema.integer({ minimum: 0 }),
+});
+export const SYNC_FINDINGS = schema.array(
+  schema.object({
+    deskId: schema.string(),
+    maHoSo: schema.string(),
+    findings: schema.array(schema.object({ kind: schema.string(), detail: schema.string() })),
+    updatedAt: schema.instant(),
+  }),
+);

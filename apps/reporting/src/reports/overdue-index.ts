@@ -1,6 +1,7 @@
 import { localDateOf } from '@tthc/calendar';
 import type { CountingDueStep, DossierSnapshot } from '@tthc/contracts';
 import { countingHistoryOf, settledDueOf } from '@tthc/counting';
+import { COLLECTIONS } from '../collections';
 import type { OverdueSort } from './overdue';
 
 /**
@@ -11,7 +12,10 @@ import type { OverdueSort } from './overdue';
  * `scope␟dueDate`. Pure: the keys, the membership and the page plan.
  */
 
-export const OVERDUE_INDEX_COLLECTIONS = { entries: 'rpt_overdue', counts: 'rpt_overdue_counts' } as const;
+export const OVERDUE_INDEX_COLLECTIONS = {
+  entries: COLLECTIONS.overdueEntries,
+  counts: COLLECTIONS.overdueCounts,
+} as const;
 
 export const SEP = '\u001f';
 

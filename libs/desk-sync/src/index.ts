@@ -1,0 +1,3 @@
+export * from './derive';
+export * from './portal-records';
+export * from './agency-resolution';
