@@ -22,7 +22,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export const round = (value: number, digits = 0) => +value.toFixed(digits);
 export const log = (text: string) => process.stderr.write(`${text}\n`);
 
-/** The year figures the benchmarks wait for (CONTRACT §6 summary, admin scope, no filter). */
+/** The year figures the benchmarks wait for (docs/api.md §5 summary, admin scope, no filter). */
 export interface SummaryTotals {
   received: { new: number };
   resolved: { total: number };

@@ -13,7 +13,7 @@ import { loadConfig, SERVICE_PORTS, type ServiceName } from '../libs/config/src/
 
 const ROOT = join(__dirname, '..');
 
-/** CONTRACT §1. */
+/** docs/api.md §1. */
 const CONTRACT_PORTS: Record<ServiceName, number> = {
   intake: 3001,
   'dossier-tracking': 3002,
@@ -134,7 +134,7 @@ function hostAndPort(address: string): { host: string; port: number } {
   return { host: url.hostname, port: Number(url.port) };
 }
 
-describe('CONTRACT §1 ports', () => {
+describe('docs/api.md §1 ports', () => {
   it('are the ports the services default to (libs/config)', () => {
     expect(SERVICE_PORTS).toEqual(CONTRACT_PORTS);
   });
@@ -206,7 +206,7 @@ describe.each(APPS)('docker-compose.yml: %s', (app) => {
     expect(args.PORT).toBe(String(port));
   });
 
-  it(`publishes its CONTRACT port ${port}`, () => {
+  it(`publishes its docs/api.md §1 port ${port}`, () => {
     expect(publishedPorts(app).get(port)).toBe(port);
     expect(publishedPorts(app).size).toBe(1);
   });
@@ -241,7 +241,7 @@ describe.each(APPS)('docker-compose.yml: %s', (app) => {
     );
   });
 
-  it('has an environment the service accepts, listening on its CONTRACT port', () => {
+  it('has an environment the service accepts, listening on its docs/api.md §1 port', () => {
     const env = {
       NODE_ENV: 'production',
       PORT: String(port),
@@ -429,7 +429,7 @@ describe('deploy/Dockerfile', () => {
       expect(script?.[1]).toContain('SERVICE_PORTS');
     });
 
-    it.each(APPS)('accepts APP=%s with its CONTRACT port', (app) => {
+    it.each(APPS)('accepts APP=%s with its docs/api.md §1 port', (app) => {
       expect(check({ APP: app, PORT: String(CONTRACT_PORTS[app]) }).status).toBe(0);
     });
 

@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '..');
 const K8S = join(ROOT, 'deploy/k8s/base');
 const EXAMPLES = join(ROOT, 'deploy/k8s/examples');
 
-/** CONTRACT §1. */
+/** docs/api.md §1. */
 const CONTRACT_PORTS: Record<ServiceName, number> = {
   intake: 3001,
   'dossier-tracking': 3002,
@@ -437,7 +437,7 @@ describe('the admin key Secret', () => {
 describe.each(APPS)('%s', (app) => {
   const port = CONTRACT_PORTS[app];
 
-  it(`listens on its CONTRACT port ${port}`, () => {
+  it(`listens on its docs/api.md §1 port ${port}`, () => {
     expect(container(app).ports?.map((p) => p.containerPort)).toEqual([port]);
     const config = loadConfig(app, environment(app));
     expect(config.port).toBe(port);
@@ -520,6 +520,6 @@ describe.each(APPS)('%s', (app) => {
   });
 });
 
-it('CONTRACT §1 ports are the ports the services default to', () => {
+it('docs/api.md §1 ports are the ports the services default to', () => {
   expect(SERVICE_PORTS).toEqual(CONTRACT_PORTS);
 });

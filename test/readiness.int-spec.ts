@@ -13,7 +13,7 @@ import {
 } from '@tthc/testing';
 
 /**
- * CONTRACT §1: every service answers /health/live, /health/ready (checks its Kafka, MongoDB and
+ * docs/api.md §1: every service answers /health/live, /health/ready (checks its Kafka, MongoDB and
  * Redis) and /metrics; readiness turns 503 when Kafka stops and 200 again when it is back.
  */
 describe('health and readiness of the four services (stops and restarts the real Kafka)', () => {

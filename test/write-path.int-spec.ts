@@ -18,7 +18,7 @@ import {
 } from '@tthc/testing';
 
 /**
- * The write path end to end over the real servers (CONTRACT §4–§5): the same 1,000 dossiers
+ * The write path end to end over the real servers (docs/api.md §4, docs/counting-rules.md): the same 1,000 dossiers
  * posted once in order and once shuffled with duplicates end in exactly the same states; an event
  * posted twice counts once; with Kafka stopped intake answers 503 and the retried request is
  * accepted and counted once after Kafka is back.

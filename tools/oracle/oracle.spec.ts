@@ -10,7 +10,7 @@ import {
 } from './oracle';
 
 /**
- * Hand-worked scenarios: every expected figure below is worked out from the CONTRACT §5 text (the
+ * Hand-worked scenarios: every expected figure below is worked out from the docs/counting-rules.md text (the
  * reasoning is in the comments), not from running any code. 2017 calendar: 2017-03 has no holiday;
  * Thu 2017-04-06 (Giỗ Tổ), Mon 2017-05-01 and Tue 2017-05-02 are days off.
  */
@@ -78,7 +78,7 @@ function oracleOf(...events: OraclePostedEvent[][]) {
 const MARCH = { from: '2017-03-01', to: '2017-03-31', now: NOW };
 const APRIL = { from: '2017-04-01', to: '2017-04-30', now: NOW };
 
-/** Expected figures from the counts only (rates computed by the CONTRACT formulas). */
+/** Expected figures from the counts only (rates computed by the formulas of docs/counting-rules.md §7). */
 function expected(counts: {
   carriedOver?: number;
   online?: number;

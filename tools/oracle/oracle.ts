@@ -1,5 +1,5 @@
 /**
- * The independent oracle (docs/oracle.md): the CONTRACT §5 figures computed straight from the raw
+ * The independent oracle (docs/oracle.md): the docs/counting-rules.md §6 figures computed straight from the raw
  * desk events and the reference data, dossier by dossier, with deliberately plain code.
  *
  * It shares nothing with the services: no imports from apps/ or from libs/ other than
@@ -20,7 +20,7 @@ import {
 } from '@tthc/calendar';
 
 // ---------------------------------------------------------------------------------------------
-// Input types (own, minimal: CONTRACT §3 and §4)
+// Input types (own, minimal: docs/api.md §3 and §4)
 // ---------------------------------------------------------------------------------------------
 
 export type Channel = 'online' | 'in_person' | 'postal';
@@ -93,7 +93,7 @@ export interface OracleInput {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Output types (CONTRACT §6)
+// Output types (docs/api.md §5)
 // ---------------------------------------------------------------------------------------------
 
 export interface Figures {

@@ -2,7 +2,7 @@
  * The static catalogue the simulator draws from: departments, districts with their commune counts,
  * fields and procedures (with the level that handles them, a processing time and a relative
  * volume). Names are real Vietnamese agency and procedure names; the codes are plausible, not
- * official (DOMAIN §8: `000.00.xx.Hnn` agency codes, `1.00xxxx` procedure codes, `Gxx-…` fields).
+ * official (docs/counting-rules.md §10.4: `000.00.xx.Hnn` agency codes, `1.00xxxx` procedure codes, `Gxx-…` fields).
  */
 
 export type ProcessingUnit = 'working_days' | 'working_hours' | 'calendar_days';
@@ -386,10 +386,10 @@ export const PROCEDURES: readonly CatalogueProcedure[] = [
   },
 ];
 
-/** Share of all dossiers handled at each level (DOMAIN §1: most dossiers are commune ones). */
+/** Share of all dossiers handled at each level (docs/counting-rules.md §10.1: most dossiers are commune ones). */
 export const LEVEL_SHARES: Readonly<Record<HandlingLevel, number>> = { commune: 0.55, district: 0.3, department: 0.15 };
 
-/** Mùng 1 Tết (DOMAIN §4 table), for the volume dip. */
+/** Mùng 1 Tết (docs/counting-rules.md §2 table), for the volume dip. */
 export const TET: Readonly<Record<number, string>> = {
   2017: '2017-01-28',
   2018: '2018-02-16',
@@ -405,7 +405,7 @@ export const TET: Readonly<Record<number, string>> = {
 };
 
 /**
- * Online share of new dossiers by year. DOMAIN gives no series; these follow the national trend
+ * Online share of new dossiers by year. The sources of docs/counting-rules.md §10 give no series; these follow the national trend
  * (single-digit before the 2020 portal, about half by 2023–2024, most after the 2025 reform).
  */
 export const ONLINE_SHARE: Readonly<Record<number, number>> = {

@@ -4,7 +4,7 @@
  *   npm run simulate -- --year 2017 --dossiers 2100000 --seed 1 --out events.ndjson --reference-out ref.json
  *   npm run simulate -- --years 2024-2025 --dossiers 200000 --post http://localhost:3001 --key dev-admin-key
  *
- * --out writes one CONTRACT §4 event a line (the bulk-import format, docs/intake.md) and
+ * --out writes one docs/api.md §4 event a line (the bulk-import format, docs/intake.md) and
  * --reference-out the reference data as {"agencies","fields","procedures"}; --post uploads the
  * reference data and posts the events to intake in NDJSON batches. Both may be given together.
  */
@@ -24,7 +24,7 @@ const USAGE = `usage: simulate (--year YYYY | --years 2017-2019) --dossiers N [-
 
 export interface CliOptions {
   simulator: SimulatorOptions;
-  /** `events`: CONTRACT §4 events; `dvcqg`: the national portal's records, to the sync adapter (docs/desk-sync.md). */
+  /** `events`: docs/api.md §4 events; `dvcqg`: the national portal's records, to the sync adapter (docs/desk-sync.md). */
   format?: 'events' | 'dvcqg';
   out?: string;
   /** Lines per output file (files `<name>.0001.ndjson`, …); 0 = one file. */
@@ -225,7 +225,7 @@ async function expectOk(response: Response, what: string): Promise<unknown> {
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
-/** Uploads the simulation's reference data to intake (CONTRACT §3), in PUTs of at most 20,000 items. */
+/** Uploads the simulation's reference data to intake (docs/api.md §3), in PUTs of at most 20,000 items. */
 export async function uploadReference(base: string, key: string, simulation: Simulation): Promise<void> {
   const { agencies, fields, procedures } = simulation.reference;
   for (const [path, items] of [

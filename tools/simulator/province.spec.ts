@@ -48,7 +48,7 @@ describe('simulateProvince', () => {
     for (const procedure of small.reference.procedures) expect(procedureSchema.safeParse(procedure).success).toBe(true);
   });
 
-  it('uses plausible agency and dossier codes (DOMAIN §8)', () => {
+  it('uses plausible agency and dossier codes (docs/counting-rules.md §10.4)', () => {
     const { agencies } = small.reference;
     expect(agencies.find((agency) => agency.level === 'province')?.code).toBe('000.00.00.H56');
     for (const agency of agencies) expect(agency.code).toMatch(/^000\.\d{2}\.\d{2}\.H56$/);

@@ -74,7 +74,7 @@ export interface SimReference {
   procedures: SimProcedure[];
 }
 
-/** A CONTRACT §4 event. */
+/** A docs/api.md §4 event. */
 export interface SimEvent {
   eventId: string;
   type: string;
@@ -389,7 +389,7 @@ interface DayWeights {
   online: number;
 }
 
-/** Relative volume of one local day (DOMAIN §4 calendar; seasonal assumptions in docs/simulator.md). */
+/** Relative volume of one local day (docs/counting-rules.md §2 calendar; seasonal assumptions in docs/simulator.md). */
 function dayWeights(day: number): DayWeights {
   const date = formatDayNumber(day);
   const year = Number(date.slice(0, 4));

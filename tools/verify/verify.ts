@@ -1,5 +1,5 @@
 /**
- * `verify`: compares the live report API (CONTRACT §6) with the independent oracle (tools/oracle)
+ * `verify`: compares the live report API (docs/api.md §5) with the independent oracle (tools/oracle)
  * for many periods, agencies and filters, and lists every difference.
  *
  * The oracle is asked with `now` = the answer's `dataAsOf` (so both judge overdue on the same

@@ -18,7 +18,7 @@ export class DossiersController {
 
   @Get(':code')
   @RequireRoles('admin', 'viewer')
-  @ApiOperation({ summary: "A dossier's state, due-date history, outcome and timeline (CONTRACT §6)" })
+  @ApiOperation({ summary: "A dossier's state, due-date history, outcome and timeline (docs/api.md §5)" })
   @ApiParam({ name: 'code', description: 'dossier code', example: EXAMPLE_DOSSIER_CODE })
   @ApiJson(200, '{dossierCode, kind, version, state, timeline}', DOSSIER)
   @ApiProblems({

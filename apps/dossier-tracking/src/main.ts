@@ -6,7 +6,8 @@ import { DossierTrackingModule } from './dossier-tracking.module';
 const config = loadConfig('dossier-tracking', process.env);
 void runService(config, DossierTrackingModule.forRoot(config), {
   title: 'tthc-stats dossier-tracking',
-  description: 'Dossier state, due dates on the working calendar, overdue timers (CONTRACT §5, §6).',
+  description:
+    'Dossier state, due dates on the working calendar, overdue timers (docs/counting-rules.md, docs/api.md §5).',
 }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

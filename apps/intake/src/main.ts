@@ -6,7 +6,7 @@ import { IntakeModule } from './intake.module';
 const config = loadConfig('intake', process.env);
 void runService(config, IntakeModule.forRoot(config), {
   title: 'tthc-stats intake',
-  description: 'The desk-facing API: dossier events, reference data, keys (CONTRACT §2–§4).',
+  description: 'The desk-facing API: dossier events, reference data, keys (docs/api.md §2–§4).',
 }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

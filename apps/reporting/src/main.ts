@@ -6,7 +6,7 @@ import { ReportingModule } from './reporting.module';
 const config = loadConfig('reporting', process.env);
 void runService(config, ReportingModule.forRoot(config), {
   title: 'tthc-stats reporting',
-  description: 'Reports (CONTRACT §6), exports and the web dashboard.',
+  description: 'Reports (docs/api.md §5), exports and the web dashboard.',
 }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

@@ -112,7 +112,7 @@ const OUTCOMES = SNAPSHOTS.map((snapshot, index) => {
   };
 });
 
-/** CONTRACT §5 read dossier by dossier over a set of agencies (naiveFigures summed per agency). */
+/** docs/counting-rules.md §6 read dossier by dossier over a set of agencies (naiveFigures summed per agency). */
 function oracle(from: string, to: string, agencies: readonly string[]) {
   const parts = agencies.map((agency) => naiveFigures(SNAPSHOTS, from, to, agency));
   const sum = (key: keyof (typeof parts)[number]) => parts.reduce((total, part) => total + part[key], 0);
@@ -248,7 +248,7 @@ describe('report API over reporting’s counter cache (real Kafka and MongoDB)',
     await db?.close();
   });
 
-  it('answers the summary like CONTRACT §5 read dossier by dossier, with the previous period', async () => {
+  it('answers the summary like docs/counting-rules.md §6 read dossier by dossier, with the previous period', async () => {
     const all = await get(`/v1/reports/summary?${MARCH}`);
     expect(all.status).toBe(200);
     const body = all.body as Figures & {

@@ -1,6 +1,6 @@
 import { AccessKeyDirectory, adminKeyId, hashKey, keyIdOf } from './principal';
 
-describe('AccessKeyDirectory (CONTRACT §2)', () => {
+describe('AccessKeyDirectory (docs/api.md §2)', () => {
   const directory = new AccessKeyDirectory(['the-admin-key-123']);
   const desk = {
     id: 'desk-1',

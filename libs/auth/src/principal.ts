@@ -1,7 +1,7 @@
 import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { AccessKey, Role } from '@tthc/contracts';
 
-/** Who is calling: an admin key of the environment, or a desk or viewer key (CONTRACT §2). */
+/** Who is calling: an admin key of the environment, or a desk or viewer key (docs/api.md §2). */
 export interface Principal {
   /**
    * The identity: the key id of a desk or viewer; `admin` for every admin key, so that the

@@ -1,5 +1,5 @@
 /**
- * @tthc/calendar — pure working-time arithmetic for CONTRACT §5 (no I/O, no dependencies).
+ * @tthc/calendar — pure working-time arithmetic for docs/counting-rules.md §2 (no I/O, no dependencies).
  * See docs/calendar.md.
  */
 export * from './time';

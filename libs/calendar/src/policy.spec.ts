@@ -41,7 +41,7 @@ describe('validateYearTable (body of PUT /v1/reference/calendars/{year})', () =>
 });
 
 describe('CalendarPolicy', () => {
-  it('defaults to CONTRACT §5: sessions 07:00–11:30 and 13:30–17:00, cut-off 15:00, 8 h a day', () => {
+  it('defaults to docs/counting-rules.md §2: sessions 07:00–11:30 and 13:30–17:00, cut-off 15:00, 8 h a day', () => {
     const description = new WorkingCalendar().describe();
     expect(description.sessions).toEqual([
       { start: '07:00', end: '11:30' },

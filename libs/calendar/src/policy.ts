@@ -8,7 +8,7 @@ export interface SessionSpec {
 }
 
 /**
- * A year's calendar (CONTRACT §3 `PUT /v1/reference/calendars/{year}`): weekdays off (statutory
+ * A year's calendar (docs/api.md §3 `PUT /v1/reference/calendars/{year}`): weekdays off (statutory
  * holidays, compensatory and swapped days) and make-up working Saturdays. Every date must lie in the
  * table's own year. A holiday that falls on a weekend is accepted and has no effect.
  */
@@ -17,7 +17,7 @@ export interface YearTable {
   readonly workingSaturdays: readonly LocalDate[];
 }
 
-/** How a province counts working time (CONTRACT §5). Every field is optional. */
+/** How a province counts working time (docs/counting-rules.md §2). Every field is optional. */
 export interface CalendarPolicy {
   /** Working sessions, in order, not overlapping. Default 07:00–11:30 and 13:30–17:00. */
   readonly sessions?: readonly SessionSpec[];
@@ -28,7 +28,7 @@ export interface CalendarPolicy {
   readonly cutoff?: string | null;
   /**
    * Length of one working day in working hours, used to convert `working_days`. Default: the total
-   * length of the sessions (8 h with the default sessions, as CONTRACT §5 says).
+   * length of the sessions (8 h with the default sessions, as docs/counting-rules.md §2 says).
    */
   readonly workingDayHours?: number;
   /**

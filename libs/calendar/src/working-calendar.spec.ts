@@ -7,7 +7,7 @@ const workingDays = (value: number): Duration => ({ value, unit: 'working_days' 
 const workingHours = (value: number): Duration => ({ value, unit: 'working_hours' });
 const calendarDays = (value: number): Duration => ({ value, unit: 'calendar_days' });
 
-describe('working days (CONTRACT §5)', () => {
+describe('working days (docs/counting-rules.md §2)', () => {
   it('Monday to Friday are working days', () => {
     for (const date of ['2017-03-13', '2017-03-14', '2017-03-15', '2017-03-16', '2017-03-17']) {
       expect(calendar.isWorkingDay(date)).toBe(true);
@@ -114,7 +114,7 @@ describe('working days (CONTRACT §5)', () => {
   });
 });
 
-describe('clock start (CONTRACT §5)', () => {
+describe('clock start (docs/counting-rules.md §3)', () => {
   it('clock starts at receipt when received inside a session before the cut-off', () => {
     expect(calendar.clockStart(at('2017-03-14', '09:12'))).toBe(at('2017-03-14', '09:12'));
     expect(calendar.clockStart(at('2017-03-14', '07:00'))).toBe(at('2017-03-14', '07:00'));
@@ -171,7 +171,7 @@ describe('clock start (CONTRACT §5)', () => {
   });
 });
 
-describe('adding working time (CONTRACT §5)', () => {
+describe('adding working time (docs/counting-rules.md §2)', () => {
   it('one working day is 8 working hours walked through the sessions', () => {
     expect(calendar.addWorkingTime(at('2017-03-14', '10:00'), workingDays(1))).toBe(at('2017-03-15', '10:00'));
     expect(calendar.addWorkingTime(at('2017-03-14', '10:00'), workingHours(8))).toBe(at('2017-03-15', '10:00'));
@@ -251,7 +251,7 @@ describe('adding working time (CONTRACT §5)', () => {
   });
 });
 
-describe('due date (CONTRACT §5)', () => {
+describe('due date (docs/counting-rules.md §3)', () => {
   it('no processing time → no due date', () => {
     expect(calendar.dueAt(at('2017-03-14', '09:00'), null)).toBeNull();
     expect(calendar.dueAt(at('2017-03-14', '09:00'), undefined)).toBeNull();
@@ -268,7 +268,7 @@ describe('due date (CONTRACT §5)', () => {
   });
 });
 
-describe('pauses (CONTRACT §5)', () => {
+describe('pauses (docs/counting-rules.md §3)', () => {
   it('elapsed working time counts only session time on working days', () => {
     expect(calendar.workingMillisBetween(at('2017-03-14', '10:00'), at('2017-03-14', '14:00'))).toBe(2 * HOUR_MS);
     expect(calendar.workingMillisBetween(at('2017-03-17', '16:00'), at('2017-03-20', '08:00'))).toBe(2 * HOUR_MS);

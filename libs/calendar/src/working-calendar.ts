@@ -14,12 +14,12 @@ import {
 } from './time';
 import type { DayNumber, Instant, LocalDate, LocalDateLike } from './time';
 
-/** Units of a processing time (CONTRACT §3 procedures). */
+/** Units of a processing time (docs/api.md §3 procedures). */
 export type DurationUnit = 'working_days' | 'working_hours' | 'calendar_days';
 
 /**
  * A processing time `{value, unit}` — the same shape as a procedure's `processingTime` in
- * CONTRACT §3 (and `ProcessingTime` of `@tthc/contracts`). `value` ≥ 0, fractions allowed.
+ * docs/api.md §3 (and `ProcessingTime` of `@tthc/contracts`). `value` ≥ 0, fractions allowed.
  */
 export interface Duration {
   readonly value: number;
@@ -68,7 +68,7 @@ function assertWorkingMillis(ms: number): void {
 }
 
 /**
- * Working-time arithmetic for one {@link CalendarPolicy} (CONTRACT §5). Immutable and pure: build
+ * Working-time arithmetic for one {@link CalendarPolicy} (docs/counting-rules.md §2). Immutable and pure: build
  * one per policy (per province) and reuse it; {@link withYear} gives a new calendar with a year's
  * table replaced.
  *
@@ -160,7 +160,7 @@ export class WorkingCalendar {
 
   // ---------------------------------------------------------------- configuration and tables
 
-  /** A new calendar with `year`'s table replaced by `table` (an operator upload, CONTRACT §3). */
+  /** A new calendar with `year`'s table replaced by `table` (an operator upload, docs/api.md §3). */
   withYear(year: number, table: YearTable): WorkingCalendar {
     return this.withYears({ [year]: table });
   }
@@ -326,7 +326,7 @@ export class WorkingCalendar {
   }
 
   /**
-   * When the processing clock starts for a dossier received at `receivedAt` (CONTRACT §5): the
+   * When the processing clock starts for a dossier received at `receivedAt` (docs/counting-rules.md §3): the
    * first instant at or after receipt that lies inside a session [start, end) of a working day and
    * before that day's cut-off. Hence: inside a session before 15:00 → receipt itself; before 07:00
    * → 07:00; during lunch → 13:30; at or after 15:00, after 17:00, or on a day off → the next working
@@ -434,7 +434,7 @@ export class WorkingCalendar {
   }
 
   /**
-   * `start` + `duration` (CONTRACT §5). Working units are walked through the sessions (see
+   * `start` + `duration` (docs/counting-rules.md §2). Working units are walked through the sessions (see
    * {@link addWorkingMillis}); `calendar_days` gives the end of the last session of the first
    * working day on or after the local date of (start + value × 24 h) — and never an instant before
    * `start`. `start` is normally a {@link clockStart}.
@@ -456,7 +456,7 @@ export class WorkingCalendar {
 
   /**
    * The due instant of a dossier received at `receivedAt` with a procedure's processing time
-   * (CONTRACT §5): addWorkingTime(clockStart(receivedAt), processingTime); null (no due date, counts
+   * (docs/counting-rules.md §3): addWorkingTime(clockStart(receivedAt), processingTime); null (no due date, counts
    * as on time) when the procedure has no processing time.
    */
   dueAt(receivedAt: Instant, processingTime: Duration | null | undefined): Instant | null {
@@ -476,5 +476,5 @@ export function createWorkingCalendar(policy: CalendarPolicy = {}): WorkingCalen
   return new WorkingCalendar(policy);
 }
 
-/** The CONTRACT §5 defaults with the shipped table (sessions 07:00–11:30, 13:30–17:00; cut-off 15:00). */
+/** The docs/counting-rules.md §2 defaults with the shipped table (sessions 07:00–11:30, 13:30–17:00; cut-off 15:00). */
 export const defaultCalendar: WorkingCalendar = new WorkingCalendar();

@@ -13,7 +13,7 @@ function problemsOf(env: Record<string, string>, readFile?: (path: string) => st
 }
 
 describe('loadConfig', () => {
-  it('gives each service its CONTRACT §1 port and the local defaults', () => {
+  it('gives each service its docs/api.md §1 port and the local defaults', () => {
     expect(loadConfig('intake', {}).port).toBe(3001);
     expect(loadConfig('dossier-tracking', {}).port).toBe(3002);
     expect(loadConfig('on-time-rate', {}).port).toBe(3003);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-/** The four services of CONTRACT §1 with their default HTTP ports. */
+/** The four services of docs/api.md §1 with their default HTTP ports. */
 export const SERVICE_PORTS = {
   intake: 3001,
   'dossier-tracking': 3002,
@@ -12,7 +12,7 @@ export const SERVICE_PORTS = {
 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
 
-/** Default admin key outside production only (CONTRACT §2). */
+/** Default admin key outside production only (docs/api.md §2). */
 export const DEVELOPMENT_ADMIN_KEY = 'dev-admin-key';
 
 /**
@@ -168,7 +168,7 @@ export const environmentSchema = z.object({
   INTAKE_IMPORT_CHUNK_LINES: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** intake: attempts of a bulk-import job (e.g. Kafka unavailable) before it is marked failed. */
   INTAKE_IMPORT_ATTEMPTS: positiveInt(5),
-  /** Counting policy (CONTRACT §5, docs/counting.md): does the apology re-date move the counting due date? */
+  /** Counting policy (docs/counting-rules.md §8, docs/counting.md): does the apology re-date move the counting due date? */
   COUNTING_RESCHEDULED_DUE: z.enum(['ignored', 'honoured']).default('ignored'),
   /** Counting policy: `supplement_received` restarts the clock, or the supplement wait is subtracted. */
   COUNTING_SUPPLEMENT: z.enum(['restart', 'subtract']).default('restart'),
@@ -254,7 +254,7 @@ export interface AppConfig {
   authFailuresPerMinute: number;
   /** Trusted reverse proxies in front of the service (Express `trust proxy` hop count). */
   trustProxyHops: number;
-  /** The CONTRACT §5 counting policies (`CountingPolicies` of libs/counting; docs/counting.md). */
+  /** The docs/counting-rules.md §8 counting policies (`CountingPolicies` of libs/counting; docs/counting.md). */
   counting: CountingConfig;
   /** Rebuild of on-time-rate's counters (docs/counting.md, "Rebuild"). */
   rebuild: { progressEvery: number };

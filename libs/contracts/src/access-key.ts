@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** API keys of CONTRACT §2 as distributed to the services (hashed, never the key itself). */
+/** API keys of docs/api.md §2 as distributed to the services (hashed, never the key itself). */
 export const ROLES = ['admin', 'desk', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -8,7 +8,7 @@ const received = {
   data: { procedureCode: '1.001612', agencyCode: '000.00.12.H56', channel: 'online' },
 };
 
-describe('CONTRACT §4 event validation', () => {
+describe('docs/api.md §4 event validation', () => {
   it('accepts the contract example of dossier.received', () => {
     const result = validateDossierEvents([received]);
     expect(result.ok).toBe(true);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The desk-facing event of CONTRACT §4, version 1. The schema is the contract: intake validates
+ * The desk-facing event of docs/api.md §4, version 1. The schema is the contract: intake validates
  * every posted event with it, and every consumer of the event stream validates again.
  */
 
@@ -44,7 +44,7 @@ export const OUTCOMES = ['approved', 'refused'] as const;
 
 const empty = z.object({}).default({});
 
-/** `data` per event type (CONTRACT §4 table). */
+/** `data` per event type (docs/api.md §4 table). */
 export const eventDataSchemas = {
   'dossier.received': z.object({
     procedureCode: code,

@@ -4,7 +4,7 @@ import { dossierSnapshotSchema } from './dossier-fact';
 import { localDateSchema } from './reference';
 
 /**
- * Classified dossiers published by on-time-rate for reporting: each dossier's CONTRACT §5 outcome
+ * Classified dossiers published by on-time-rate for reporting: each dossier's docs/counting-rules.md §5 outcome
  * and its contribution to the counters as dated deltas (docs/counting.md), with the snapshot it
  * was computed from. Keyed by dossier; ordered by (revision, version): `version` is the dossier
  * version of the fact, `revision` the counting revision (it grows when a rebuild under changed

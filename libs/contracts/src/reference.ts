@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isRealDateTime } from './dossier-event';
 
-/** Reference data of CONTRACT §3. */
+/** Reference data of docs/api.md §3. */
 
 const code = z.string().min(1).max(128);
 const localDate = z

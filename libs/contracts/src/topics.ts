@@ -10,7 +10,7 @@ const dossierCodeKey = z.string().min(1).max(128);
 const referenceCodeKey = z.string().min(1).max(128);
 const FOREVER = -1;
 
-/** Accepted desk events (CONTRACT §4), keyed by dossier so one dossier's events keep their order. */
+/** Accepted desk events (docs/api.md §4), keyed by dossier so one dossier's events keep their order. */
 export const DOSSIER_EVENTS = defineTopic({
   baseName: 'tthc.dossier-events',
   version: 1,
@@ -60,7 +60,7 @@ export const DOSSIER_OUTCOMES = defineTopic({
 export const REFERENCE_AGENCIES = defineTopic({
   baseName: 'tthc.reference.agencies',
   version: 1,
-  description: 'Agencies (CONTRACT §3), latest per code',
+  description: 'Agencies (docs/api.md §3), latest per code',
   key: referenceCodeKey,
   value: agencySchema,
   cleanupPolicy: 'compact',

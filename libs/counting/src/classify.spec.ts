@@ -23,7 +23,7 @@ const base: DossierSnapshot = {
 const finished = (finishedAt: string, finishKind: DossierSnapshot['finishKind'] = 'resolved') =>
   classify({ ...base, finishedAt, finishKind });
 
-describe('CONTRACT §5 outcome classification', () => {
+describe('docs/counting-rules.md §5 outcome classification', () => {
   it('finish date before the due date is early', () => {
     expect(finished('2017-03-07T09:00:00.000Z').outcome).toBe('early');
   });

@@ -12,7 +12,7 @@ export interface Classification {
 }
 
 /**
- * CONTRACT §5 outcome of a finished dossier. By default (`outcomeBy: date`) by local dates in
+ * docs/counting-rules.md §5 outcome of a finished dossier. By default (`outcomeBy: date`) by local dates in
  * Asia/Ho_Chi_Minh: finish date before the due date → early, the same date → on time, later →
  * late; with `outcomeBy: session` the same comparison on half-day sessions ({@link sessionOrdinal}).
  * The due is the one in force when the dossier finished, under the policies

@@ -24,7 +24,7 @@ const snapshot = (overrides: Partial<DossierSnapshot> = {}): DossierSnapshot => 
   ...overrides,
 });
 
-describe('contribution of a dossier to the period figures (CONTRACT §5)', () => {
+describe('contribution of a dossier to the period figures (docs/counting-rules.md §6)', () => {
   it('is pending within deadline until the end of its due date, then overdue', () => {
     const pending = snapshot();
     expect(isOverdueAtEndOf(pending, '2017-03-19')).toBe(false);

@@ -13,7 +13,7 @@ import { pendingStateAt, type EffectiveDue } from './due-rules';
 import { DEFAULT_COUNTING_POLICIES, effectiveDueHistory, type CountingPolicies } from './policies';
 
 /**
- * What one dossier adds to the CONTRACT §5 figures, as dated deltas. Summing the deltas of every
+ * What one dossier adds to the docs/counting-rules.md §6 figures, as dated deltas. Summing the deltas of every
  * dossier up to a date answers any period without scanning dossiers:
  * - `carriedOver(from)` = Σ received before `from` − Σ finished before `from`;
  * - `new` and `resolved` = Σ of their deltas dated inside [from, to];
@@ -21,7 +21,7 @@ import { DEFAULT_COUNTING_POLICIES, effectiveDueHistory, type CountingPolicies }
  *   day D: received by D, not finished by D, the due date in force at the end of D is on or
  *   before D, and not paused or waiting for a supplement at the end of D).
  * - `dueSameDayOn`: the days at whose end the dossier is pending, not waiting, and due that very
- *   day — for a period that reaches today, where CONTRACT §5 judges "overdue" against today's date
+ *   day — for a period that reaches today, where docs/counting-rules.md §6 judges "overdue" against today's date
  *   (due before today), these are taken back from today's overdue sum.
  * A voided dossier contributes nothing. The due dates are those of the counting policies
  * ({@link effectiveDueHistory}); the outcome is {@link classify}'s under the same policies.

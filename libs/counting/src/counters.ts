@@ -1,7 +1,7 @@
 import type { DossierSnapshot } from '@tthc/contracts';
 import type { Contribution } from './contribution';
 
-/** The dimensions a dossier is attributed to (CONTRACT §5: latest agency, field, procedure, receipt channel). */
+/** The dimensions a dossier is attributed to (docs/counting-rules.md §4: latest agency, field, procedure, receipt channel). */
 export interface CounterDimensions {
   agency: string;
   field: string;

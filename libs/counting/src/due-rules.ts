@@ -39,7 +39,7 @@ export function clockStartDue(
   return calendar.dueAt(at, processingTime) ?? at;
 }
 
-/** The initial due of a dossier received at `receivedAt` (CONTRACT §5, "due date"). */
+/** The initial due of a dossier received at `receivedAt` (docs/counting-rules.md §3, "due date"). */
 export function initialDue(
   receivedAt: number,
   given: string | undefined,
@@ -146,7 +146,7 @@ export function isWaitingAt(snapshot: Pick<DossierSnapshot, 'waiting'>, at: numb
   return snapshot.waiting.some((wait) => Date.parse(wait.from) <= at && (wait.to === null || Date.parse(wait.to) > at));
 }
 
-/** Where a dossier stands at an instant (CONTRACT §5 pending split). */
+/** Where a dossier stands at an instant (docs/counting-rules.md §6 pending split). */
 export type PendingState =
   | { state: 'not_pending' }
   /** Pending and paused / waiting for a supplement, without a due, or due on or after `asOf`. */

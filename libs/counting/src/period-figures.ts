@@ -26,9 +26,9 @@ const rate = (numerator: number, denominator: number): number | null =>
   denominator === 0 ? null : numerator / denominator;
 
 /**
- * CONTRACT §5 figures of a period from counter sums (identity carriedOver + new = resolved + pending
+ * docs/counting-rules.md §6 figures of a period from counter sums (identity carriedOver + new = resolved + pending
  * holds by construction). `reachesToday`: the sums end today and asOf is now, so a dossier due
- * today is not overdue yet (CONTRACT §5: overdue when the due date is before asOf's date).
+ * today is not overdue yet (docs/counting-rules.md §6: overdue when the due date is before asOf's date).
  */
 export function periodFigures(sums: CounterSums, reachesToday = false): PeriodFigures {
   const carriedOver = sums.receivedBefore - sums.finishedBefore;

@@ -9,7 +9,7 @@ import {
 } from './due-rules';
 
 /**
- * The configurable CONTRACT §5 counting policies (docs/counting.md, "Policies"). Every field's
+ * The configurable docs/counting-rules.md §8 counting policies (docs/counting.md, "Policies"). Every field's
  * default is the contract's rule; changing one changes past outcomes, so it needs a rebuild.
  */
 export interface CountingPolicies {

@@ -6,7 +6,7 @@ import type { PeriodFigures } from '../src/period-figures';
 
 /**
  * Test support shared by the unit and integration tests of the counters: random dossier
- * snapshots, and CONTRACT §5 read literally dossier by dossier (deliberately plain code that
+ * snapshots, and docs/counting-rules.md read literally dossier by dossier (deliberately plain code that
  * does not use the contribution or counter code it checks).
  */
 export const DAY = 86_400_000;
@@ -78,7 +78,7 @@ export const arbitrarySnapshot = (index: number) =>
     });
 
 /**
- * CONTRACT §5 read literally, dossier by dossier: for a past period asOf's date is the day after
+ * docs/counting-rules.md §6 read literally, dossier by dossier: for a past period asOf's date is the day after
  * `to`; for a period that reaches today it is `to` itself (asOf = now).
  */
 export function naiveFigures(

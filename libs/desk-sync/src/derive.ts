@@ -4,7 +4,7 @@ import type { PortalChannel, PortalProgress, PortalSnapshot, PortalStatus } from
 
 /**
  * From everything a desk has sent about one dossier (snapshots and processing steps, in any order,
- * any number of times) to the contract events (CONTRACT §4) they imply. Pure: the same set of
+ * any number of times) to the contract events (docs/api.md §4) they imply. Pure: the same set of
  * records always gives the same events with the same ids, whatever order they arrived in.
  * The rules are docs/desk-sync.md's mapping table.
  */
@@ -21,7 +21,7 @@ export interface ProgressFact extends PortalProgress {
 }
 
 export interface DossierRecords {
-  /** The posting key's id: part of every event id (idempotency is per desk, CONTRACT §4). */
+  /** The posting key's id: part of every event id (idempotency is per desk, docs/api.md §4). */
   deskId: string;
   maHoSo: string;
   snapshots: readonly SnapshotFact[];

@@ -85,7 +85,7 @@ export class ContractProducer implements OnApplicationShutdown {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
       // Bounded so that a desk gets a 503 instead of a hanging request; duplicates a retry may
-      // cause are removed downstream by the (desk, eventId) idempotency of CONTRACT §4.
+      // cause are removed downstream by the (desk, eventId) idempotency of docs/api.md §4.
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000 },
     });
   }

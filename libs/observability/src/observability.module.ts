@@ -4,7 +4,7 @@ import { HealthRegistry } from './health';
 import { createMetricsRegistry, METRICS_REGISTRY } from './metrics';
 import { ObservabilityController } from './observability.controller';
 
-/** `/health/live`, `/health/ready` and `/metrics` for every service (CONTRACT §1). */
+/** `/health/live`, `/health/ready` and `/metrics` for every service (docs/api.md §1). */
 @Global()
 @Module({
   controllers: [ObservabilityController],

@@ -22,7 +22,7 @@ describe('AgencyTree', () => {
   });
 });
 
-describe('validateAgencyUpload (CONTRACT §3)', () => {
+describe('validateAgencyUpload (docs/api.md §3)', () => {
   it('accepts a hierarchy uploaded parents-after-children', () => {
     expect(validateAgencyUpload([agency('C', 'D'), agency('D', 'P'), agency('P', null)], [])).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import type { Agency } from '@tthc/contracts';
 
 /**
- * The agency hierarchy (CONTRACT §3) as a lookup: parent links, subtree membership, and the
+ * The agency hierarchy (docs/api.md §3) as a lookup: parent links, subtree membership, and the
  * successor chain of agencies that ceased to exist (2025 reorganisation).
  */
 export class AgencyTree {

@@ -2,7 +2,7 @@ import { validateDossierEvents } from '@tthc/contracts';
 import { generateDossierEvents, shuffled } from './generator';
 
 describe('test data generator', () => {
-  it('produces valid CONTRACT §4 events, the same for the same seed', () => {
+  it('produces valid docs/api.md §4 events, the same for the same seed', () => {
     const events = generateDossierEvents(7, 300);
     expect(validateDossierEvents(events)).toMatchObject({ ok: true });
     expect(generateDossierEvents(7, 300)).toEqual(events);

@@ -7,7 +7,7 @@ export function contentHashOf(event: DossierEvent): string {
   return createHash('sha256').update(canonicalJson(event)).digest('hex');
 }
 
-/** Storage id of an event: the (desk, eventId) pair of CONTRACT §4. */
+/** Storage id of an event: the (desk, eventId) pair of docs/api.md §4. */
 export function eventKey(deskId: string, eventId: string): string {
   return `${deskId}|${eventId}`;
 }

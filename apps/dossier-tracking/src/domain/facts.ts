@@ -2,7 +2,7 @@ import type { DossierFact, DossierFactKind, DossierSnapshot } from '@tthc/contra
 
 type State = Omit<DossierSnapshot, 'version'>;
 
-/** Which lifecycle fact a change of state is (CONTRACT §5 lifecycle, as published to on-time-rate). */
+/** Which lifecycle fact a change of state is (docs/counting-rules.md §4 lifecycle, as published to on-time-rate). */
 export function factKindOf(previous: State | null, next: State): DossierFactKind {
   if (previous === null) return next.status === 'voided' ? 'voided' : 'received';
   if (next.status === 'voided' && previous.status !== 'voided') return 'voided';

@@ -40,7 +40,7 @@ function fold(events: StoredEvent[]) {
   return result;
 }
 
-describe('foldDossier (CONTRACT §4–§5)', () => {
+describe('foldDossier (docs/api.md §4, docs/counting-rules.md)', () => {
   it('computes the initial due date on the working calendar when dueAt is not given', () => {
     // Tue 2017-03-14 09:12 + 5 working days = Tue 2017-03-21 09:12.
     const { state } = fold([receivedEvent('2017-03-14T09:12:00')]);

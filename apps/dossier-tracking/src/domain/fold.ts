@@ -19,7 +19,7 @@ import {
 } from './desk-scope';
 
 /**
- * Folding a dossier's events into its state (CONTRACT §4–§5). Pure: the same set of distinct
+ * Folding a dossier's events into its state (docs/api.md §4, docs/counting-rules.md). Pure: the same set of distinct
  * events gives the same state whatever order they arrived in, because they are sorted by
  * `occurredAt` (ties broken by lifecycle order, then desk and event id) before folding. Events of
  * desks that may not act on the dossier are kept out first (`desk-scope.ts`).

@@ -4,7 +4,7 @@ import type { DataQualityIssue } from '../domain/fold';
 import { COLLECTIONS } from '../collections';
 
 /**
- * `tracking_events`: one small key per distinct accepted event, `_id` = desk + eventId (CONTRACT §4
+ * `tracking_events`: one small key per distinct accepted event, `_id` = desk + eventId (docs/api.md §4
  * idempotency), with its content hash (conflicting re-posts) and its dossier. The event itself is
  * kept once, in its dossier's list (`tracking_dossier_events`); keeping it here too doubled the
  * bytes written per event.

@@ -75,7 +75,7 @@ export interface ScopeViolation extends NamedAgency {
 
 /**
  * A desk may post only events whose agency codes all lie within at least one of its allowed
- * subtrees (CONTRACT §2). `isWithinAny(code, roots)` is the agency tree's subtree test.
+ * subtrees (docs/api.md §2). `isWithinAny(code, roots)` is the agency tree's subtree test.
  */
 export function checkEventScope(
   events: readonly { index: number; event: DossierEvent }[],

@@ -18,7 +18,7 @@ export const MAX_EVENTS_PER_REQUEST = 1000;
 export { KAFKA_RETRY_AFTER_SECONDS } from '../shared/publish';
 
 /**
- * Accepts a request's events all-or-nothing (CONTRACT §4): every event is validated first (schema,
+ * Accepts a request's events all-or-nothing (docs/api.md §4): every event is validated first (schema,
  * known procedure / field / agencies, the desk's agency scope) and nothing is published unless all
  * are valid. The events are published in ONE Kafka transaction (`TransactionalProducer`): the answer
  * 202 is given only after it committed; any failure or `KAFKA_PRODUCE_TIMEOUT_MS` aborts it and

@@ -20,7 +20,7 @@ export class EventsController {
   @Post()
   @HttpCode(202)
   @RequireRoles('admin', 'desk')
-  @ApiOperation({ summary: 'Post dossier events (CONTRACT §4): one object, an array of 1–1000, or NDJSON' })
+  @ApiOperation({ summary: 'Post dossier events (docs/api.md §4): one object, an array of 1–1000, or NDJSON' })
   @ApiConsumes('application/json', 'application/x-ndjson')
   @ApiBody({ description: 'One event, an array of events, or one event per line (NDJSON)', schema: EVENTS_BODY })
   @ApiJson(202, 'Every event is durably in Kafka: {"accepted": n}', ACCEPTED)

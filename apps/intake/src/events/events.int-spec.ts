@@ -17,7 +17,7 @@ describe('intake POST /v1/events (real Kafka)', () => {
   beforeAll(async () => {
     const config = testConfig('intake', namespace);
     intake = await startService(config, IntakeModule.forRoot(config));
-    // Events must name known reference data (CONTRACT §3).
+    // Events must name known reference data (docs/api.md §3).
     const put = (path: string, body: unknown) => call(`${intake.url}/v1/reference/${path}`, { method: 'PUT', body });
     expect(
       (await put('agencies', [{ code: '000.00.12.H56', name: 'Tỉnh', parentCode: null, level: 'province' }])).status,

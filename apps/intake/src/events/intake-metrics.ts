@@ -4,7 +4,7 @@ import { METRICS_REGISTRY } from '@tthc/observability';
 
 /** Why the events of a request were not accepted (all or nothing: every event of the request counts). */
 export const EVENT_REJECTION_REASONS = [
-  /** Not a CONTRACT §4 event (schema). */
+  /** Not a docs/api.md §4 event (schema). */
   'invalid',
   /** Names an agency, field or procedure the reference data does not know. */
   'unknown_reference',

@@ -28,7 +28,7 @@ export class ImportsController {
 
   @Post()
   @ApiOperation({
-    summary: 'Bulk import of history: upload a CSV or NDJSON file of CONTRACT §4 events, processed as a job',
+    summary: 'Bulk import of history: upload a CSV or NDJSON file of docs/api.md §4 events, processed as a job',
   })
   @ApiConsumes('text/csv', 'application/x-ndjson')
   @ApiQuery({

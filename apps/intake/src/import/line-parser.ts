@@ -6,7 +6,7 @@ export type ImportFormat = (typeof IMPORT_FORMATS)[keyof typeof IMPORT_FORMATS];
 
 /** Envelope columns of a CSV import; all four are required in the header. */
 export const CSV_ENVELOPE_COLUMNS = ['eventId', 'type', 'occurredAt', 'dossierCode'] as const;
-/** `data` columns of a CSV import (CONTRACT §4); each is optional in the header. */
+/** `data` columns of a CSV import (docs/api.md §4); each is optional in the header. */
 export const CSV_DATA_COLUMNS = [
   'procedureCode',
   'agencyCode',

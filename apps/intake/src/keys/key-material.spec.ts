@@ -2,7 +2,7 @@ import { AccessKeyDirectory, hashKey } from '@tthc/auth';
 import { accessKeySchema } from '@tthc/contracts';
 import { generateKey, issueKey, newKeyId } from './key-material';
 
-describe('key material (CONTRACT §2)', () => {
+describe('key material (docs/api.md §2)', () => {
   it('makes role-prefixed keys of 32 random bytes in base64url', () => {
     const key = generateKey('desk', (size) => Buffer.alloc(size, 0xff));
     expect(key).toBe(`desk_${Buffer.alloc(32, 0xff).toString('base64url')}`);

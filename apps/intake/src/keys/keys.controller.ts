@@ -19,7 +19,7 @@ export class KeysController {
 
   @Post('desks')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a desk key for one or more agency subtrees (CONTRACT §2)' })
+  @ApiOperation({ summary: 'Create a desk key for one or more agency subtrees (docs/api.md §2)' })
   @ApiBody({ description: '{"name","agencyCodes":["<known agency code>", ...]}', schema: DESK_BODY })
   @ApiJson(201, CREATED, CREATED_KEY)
   @ApiWriteProblems()
@@ -29,7 +29,7 @@ export class KeysController {
 
   @Post('viewers')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a viewer key for one agency subtree (CONTRACT §2)' })
+  @ApiOperation({ summary: 'Create a viewer key for one agency subtree (docs/api.md §2)' })
   @ApiBody({ description: '{"name","agencyCode":"<known agency code>"}', schema: VIEWER_BODY })
   @ApiJson(201, CREATED, CREATED_KEY)
   @ApiWriteProblems()

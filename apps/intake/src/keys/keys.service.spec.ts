@@ -68,7 +68,7 @@ class FakeReferenceView {
   }
 }
 
-describe('KeysService (CONTRACT §2)', () => {
+describe('KeysService (docs/api.md §2)', () => {
   let sent: { topic: string; messages: { key: string; value: unknown }[] }[];
   let kafkaDown: boolean;
   let directory: AccessKeyDirectory;

@@ -27,7 +27,7 @@ export interface ListedKey {
 }
 
 /**
- * Desk and viewer keys (CONTRACT §2): created with a random secret that is shown once, stored and
+ * Desk and viewer keys (docs/api.md §2): created with a random secret that is shown once, stored and
  * distributed hashed on the access-keys topic, revoked by publishing the record with `revokedAt`.
  * Every record is signed (`KeyRecordSigner`): the services install no other (docs/security.md).
  * A revoked key stays revoked whatever older record of it arrives later (`mergeKeyRecord`).

@@ -34,7 +34,7 @@ export interface CalendarAnswer {
 const NOTHING_STORED = 'nothing was stored or published';
 
 /**
- * The reference-data API of CONTRACT §3: validates an upload as a whole, publishes every entry to
+ * The reference-data API of docs/api.md §3: validates an upload as a whole, publishes every entry to
  * its compacted topic (acks from all in-sync replicas), then applies it locally so that the next
  * request of this replica sees it at once. Uploads of one replica are serialised so that each is
  * validated against everything accepted before it.

@@ -8,7 +8,7 @@ const agency = (code: string, parentCode: string | null): Agency => ({
   level: parentCode === null ? 'province' : 'district',
 });
 
-describe('reference upload validation (CONTRACT §3)', () => {
+describe('reference upload validation (docs/api.md §3)', () => {
   it('wants a JSON array and reports schema problems by index and path', () => {
     expect(validateFields({ code: 'F' })).toEqual({
       ok: false,

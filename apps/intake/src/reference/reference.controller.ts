@@ -39,7 +39,7 @@ export class ReferenceController {
   @RequireRoles('admin')
   @ApiOperation({
     summary:
-      'Upsert agencies by code (CONTRACT §3); parents must exist, no cycles, validTo ≥ validFrom, known successor',
+      'Upsert agencies by code (docs/api.md §3); parents must exist, no cycles, validTo ≥ validFrom, known successor',
   })
   @ApiBody({
     description: '[{"code","name","parentCode"|null,"level","validFrom"?,"validTo"?,"successorCode"?}]',
@@ -54,7 +54,7 @@ export class ReferenceController {
   @Put('fields')
   @HttpCode(200)
   @RequireRoles('admin')
-  @ApiOperation({ summary: 'Upsert fields (lĩnh vực) by code (CONTRACT §3)' })
+  @ApiOperation({ summary: 'Upsert fields (lĩnh vực) by code (docs/api.md §3)' })
   @ApiBody({ description: '[{"code","name"}]', schema: FIELDS_BODY })
   @ApiJson(200, UPSERTED_TEXT, UPSERTED)
   @ApiWriteProblems()
@@ -65,7 +65,7 @@ export class ReferenceController {
   @Put('procedures')
   @HttpCode(200)
   @RequireRoles('admin')
-  @ApiOperation({ summary: 'Upsert procedures by code (CONTRACT §3); fieldCode must be a known field' })
+  @ApiOperation({ summary: 'Upsert procedures by code (docs/api.md §3); fieldCode must be a known field' })
   @ApiBody({
     description: '[{"code","name","fieldCode","processingTime":{"value","unit"}|null}]',
     schema: PROCEDURES_BODY,

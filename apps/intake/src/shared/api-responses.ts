@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
 
 const PROBLEM = 'application/problem+json';
 
-/** 401/403 problem answers of every `/v1` route (CONTRACT §2). */
+/** 401/403 problem answers of every `/v1` route (docs/api.md §2). */
 export function ApiAuthProblems(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiBearerAuth(),

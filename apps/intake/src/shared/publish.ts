@@ -2,7 +2,7 @@ import type { TopicDefinition } from '@tthc/contracts';
 import { problem, ProblemException } from '@tthc/http';
 import { KafkaUnavailableError, type OutgoingMessage, type TopicSender } from '@tthc/kafka';
 
-/** Seconds a caller is asked to wait after Kafka did not answer (CONTRACT §4: 503 + Retry-After). */
+/** Seconds a caller is asked to wait after Kafka did not answer (docs/api.md §4: 503 + Retry-After). */
 export const KAFKA_RETRY_AFTER_SECONDS = 5;
 
 /**

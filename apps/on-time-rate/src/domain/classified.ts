@@ -21,7 +21,7 @@ export interface ClassifyWith {
 
 const DEFAULTS: ClassifyWith = { policies: DEFAULT_COUNTING_POLICIES, calendar: defaultCalendar, revision: 0 };
 
-/** A dossier snapshot of a given version, classified (CONTRACT §5) with its contribution to the counters. */
+/** A dossier snapshot of a given version, classified (docs/counting-rules.md §6) with its contribution to the counters. */
 export function classifiedSnapshotOf(
   snapshot: DossierSnapshot,
   version: number,
@@ -42,7 +42,7 @@ export function classifiedSnapshotOf(
   };
 }
 
-/** A fact's dossier, classified (CONTRACT §5) with its contribution to the counters. */
+/** A fact's dossier, classified (docs/counting-rules.md §6) with its contribution to the counters. */
 export function classifiedDossierOf(fact: DossierFact, context: ClassifyWith = DEFAULTS): ClassifiedDossier {
   return { ...classifiedSnapshotOf(fact.dossier, fact.version, context), _id: fact.dossierCode };
 }

@@ -12,7 +12,7 @@ const period = schema.object({ from: schema.date(), to: schema.date() });
 const named = schema.object({ code: schema.string(), name: schema.string() });
 const dataAsOf = schema.nullable(schema.instant());
 
-/** The figures of a period (CONTRACT §6 summary). */
+/** The figures of a period (docs/api.md §5 summary). */
 const FIGURES: Record<string, SchemaObject> = {
   received: schema.object({
     total: count(),

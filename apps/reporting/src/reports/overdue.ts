@@ -16,7 +16,7 @@ export interface OverdueDossier {
 }
 
 /**
- * The list entry of a dossier overdue as of `nowMs`, or null (CONTRACT §5, one definition:
+ * The list entry of a dossier overdue as of `nowMs`, or null (docs/counting-rules.md §6, one definition:
  * `pendingStateAt` of libs/counting's due rules with today as the date to be due before). The due
  * history is the one on-time-rate counted the dossier with (`countingDue`, its policies applied),
  * so the list agrees with the summaries' `pending.overdue`; without it (an outcome of before

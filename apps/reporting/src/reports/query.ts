@@ -4,7 +4,7 @@ import { problem, ProblemException } from '@tthc/http';
 import { OVERDUE_SORTS } from './overdue';
 import { INTERVALS } from './periods';
 
-/** Query parameters of the report endpoints (CONTRACT §6), validated with zod → 400 listing every bad one. */
+/** Query parameters of the report endpoints (docs/api.md §5), validated with zod → 400 listing every bad one. */
 
 const code = z.string().min(1).max(128);
 const flag = z

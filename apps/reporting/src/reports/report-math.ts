@@ -3,7 +3,7 @@ import { Series, type SelectedSeries } from './counter-index';
 import { splitPeriod, type Interval, type Period } from './periods';
 
 /**
- * The report arithmetic over selected counter series (pure). "Now" rule (CONTRACT §5, asOf = the
+ * The report arithmetic over selected counter series (pure). "Now" rule (docs/counting-rules.md §6, asOf = the
  * earlier of the day after `to` and now): a period that reaches today sums the rows dated up to
  * today and judges the pending split as of now (a dossier due today is not overdue yet); a past
  * period sums the rows dated up to `to`.

@@ -76,7 +76,7 @@ function ApiScopeParams(): MethodDecorator {
   );
 }
 
-/** Report API (CONTRACT §6). Thin: validation here, scope and figures in ReportsService and below. */
+/** Report API (docs/api.md §5). Thin: validation here, scope and figures in ReportsService and below. */
 @ApiTags('reports')
 @ApiBearerAuth()
 @RequireRoles('viewer', 'admin')
@@ -86,7 +86,7 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('summary')
-  @ApiOperation({ summary: 'CONTRACT §6 summary of a period, with previousPeriod (the equally long period before)' })
+  @ApiOperation({ summary: 'docs/api.md §5 summary of a period, with previousPeriod (the equally long period before)' })
   @ApiPeriodReport()
   @ApiJson(200, 'period, agency, received, resolved, pending, onTimeRate, dataAsOf, previousPeriod', SUMMARY)
   summary(@Query() raw: unknown, @Req() request: AuthenticatedRequest) {

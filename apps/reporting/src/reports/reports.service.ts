@@ -35,7 +35,7 @@ const figuresBody = (figures: PeriodFigures) => ({
   onTimeRate: { ...figures.onTimeRate },
 });
 
-/** The report answers (CONTRACT §6): reads only through a {@link ReportScope}. */
+/** The report answers (docs/api.md §5): reads only through a {@link ReportScope}. */
 @Injectable()
 export class ReportsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReportsService.name);
