@@ -415,6 +415,15 @@ const TABLE: Row[] = [
   {
     service: 'reporting',
     method: 'GET',
+    route: '/v1/reports/form-06a/layout',
+    access: READERS,
+    scope: 'none', // the form's fixed layout (headings, columns): no agency's data
+    ok: 200,
+    request: fixed('/v1/reports/form-06a/layout'),
+  },
+  {
+    service: 'reporting',
+    method: 'GET',
     route: '/v1/reports/dossiers/:code',
     access: READERS,
     scope: 'resource',
