@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  OUTCOME_BY_POLICIES,
+  RESCHEDULED_DUE_POLICIES,
+  SUPPLEMENT_POLICIES,
+  type CountingPolicies,
+} from '@tthc/counting';
 
 /** The four services of docs/api.md §1 with their default HTTP ports. */
 export const SERVICE_PORTS = {
@@ -169,11 +175,11 @@ export const environmentSchema = z.object({
   /** intake: attempts of a bulk-import job (e.g. Kafka unavailable) before it is marked failed. */
   INTAKE_IMPORT_ATTEMPTS: positiveInt(5),
   /** Counting policy (docs/counting-rules.md §8, docs/counting.md): does the apology re-date move the counting due date? */
-  COUNTING_RESCHEDULED_DUE: z.enum(['ignored', 'honoured']).default('ignored'),
+  COUNTING_RESCHEDULED_DUE: z.enum(RESCHEDULED_DUE_POLICIES).default('ignored'),
   /** Counting policy: `supplement_received` restarts the clock, or the supplement wait is subtracted. */
-  COUNTING_SUPPLEMENT: z.enum(['restart', 'subtract']).default('restart'),
+  COUNTING_SUPPLEMENT: z.enum(SUPPLEMENT_POLICIES).default('restart'),
   /** Counting policy: outcome by local date or by half-day session. */
-  COUNTING_OUTCOME_BY: z.enum(['date', 'session']).default('date'),
+  COUNTING_OUTCOME_BY: z.enum(OUTCOME_BY_POLICIES).default('date'),
   /** on-time-rate: dossiers a rebuild reclassifies between two progress saves. */
   REBUILD_PROGRESS_EVERY: z.coerce.number().int().min(1).max(100_000).default(500),
   /** reporting: cron pattern of the scheduled II.06a reports (5 fields, or 6 with seconds first). */
@@ -262,12 +268,8 @@ export interface AppConfig {
   scheduledReports: { cron: string; timezone: string };
 }
 
-/** Structurally the `CountingPolicies` of `@tthc/counting` (kept here so config depends on nothing). */
-export interface CountingConfig {
-  rescheduledDue: 'ignored' | 'honoured';
-  supplement: 'restart' | 'subtract';
-  outcomeBy: 'date' | 'session';
-}
+/** The counting policies (libs/counting's `CountingPolicies`; the one definition of their values). */
+export type CountingConfig = CountingPolicies;
 
 export interface ImportConfig {
   maxBytes: number;
