@@ -6,7 +6,6 @@ import { AgencyTree, type ReferenceData } from '@tthc/reference';
 import { mongoUrlFor, newNamespace, snapshotOf } from '@tthc/testing';
 import { OverdueIndexMaintenance } from '../persistence/overdue-index-maintenance';
 import type { ReportDossier } from '../persistence/report-dossier';
-import type { ReportingLedger } from '../persistence/reporting-ledger';
 import {
   countIdOf,
   OVERDUE_INDEX_COLLECTIONS,
@@ -61,7 +60,7 @@ function plainLedgerOn(db: Connection): CounterLedger<ReportDossier> {
 /** The maintenance of a replica whose reference data holds `treeOf()` (one run per `schedule`). */
 function maintenanceOn(db: Connection, ledger: CounterLedger<ReportDossier>, treeOf: () => AgencyTree = () => TREE) {
   const reference = { agencies: treeOf } as unknown as ReferenceData;
-  return new OverdueIndexMaintenance(ledger as ReportingLedger, reference, db);
+  return new OverdueIndexMaintenance(ledger, reference, db);
 }
 
 function documentOf(snapshot: DossierSnapshot): ReportDossier {
