@@ -20,12 +20,14 @@ export const OVERDUE_INDEX_CHECK_MS = 60_000;
  *   the ledger's count of such journals moved since the mark;
  * - **re-key**: after boot and after every agency change (whatever the mark says: a replica that
  *   had not yet seen the change may have keyed dossiers with the old tree after another wrote the
- *   mark), and whenever the mark's tree differs, the owner records keyed with another tree;
+ *   mark), the owner records keyed with another tree;
  * - then the mark `{_id: 'overdueIndex', tree, withoutIndex}` says the index is complete for that
  *   tree; until then the list is answered from the scan.
  *
- * Every {@link OVERDUE_INDEX_CHECK_MS} the mark is checked (two `_id` reads) and a run started if
- * it is out of date. A failure (e.g. MongoDB down) is retried after {@link RETRY_MS}.
+ * Every {@link OVERDUE_INDEX_CHECK_MS} the mark is checked (two `_id` reads): when it is for this
+ * replica's tree and journals without an index part were completed since, the backfill catches
+ * up (no re-key: a replica that has not yet consumed an agency change must not key the index
+ * back to the old tree). A failure (e.g. MongoDB down) is retried after {@link RETRY_MS}.
  */
 @Injectable()
 export class OverdueIndexMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -89,8 +91,10 @@ export class OverdueIndexMaintenance implements OnApplicationBootstrap, OnApplic
       const mark = await this.meta.findOne({ _id: OVERDUE_INDEX_MARK });
       // Read before the dossiers are: a journal without an index part completed later moves it again.
       const withoutIndex = await this.ledger.journalsWithoutIndex();
-      const current = mark?.tree === fingerprint && mark.withoutIndex === withoutIndex;
-      if (current && !rekey) return;
+      const sameTree = mark?.tree === fingerprint;
+      // The periodic check only catches up with an older version's writes, for the tree of the
+      // mark: a replica that has not yet seen an agency change must not key the index back.
+      if (!rekey && (!sameTree || mark.withoutIndex === withoutIndex)) return;
       const started = Date.now();
       let reindexed = 0;
       const full = mark?.withoutIndex === undefined;
@@ -98,7 +102,7 @@ export class OverdueIndexMaintenance implements OnApplicationBootstrap, OnApplic
       else if (mark.withoutIndex !== withoutIndex) {
         reindexed += await this.ledger.reapplyStored({ indexKeys: { $exists: false } });
       }
-      if (!full && (rekey || mark.tree !== fingerprint)) {
+      if (!full && rekey) {
         reindexed += await this.ledger.reapplyOwned({ 'keys.0': { $exists: true }, v: { $ne: fingerprint } });
       }
       await this.meta.updateOne(

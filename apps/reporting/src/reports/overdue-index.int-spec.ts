@@ -495,6 +495,10 @@ describe('overdue index maintained by the ledger (real MongoDB)', () => {
         { sort: 'daysOverdue', order: 'desc', page: 1, pageSize: 50 },
       );
     expect(await page('DIST-2')).toEqual({ items: [], total: 0, source: 'index' }); // the race
+    // Its periodic check before it has consumed the change keys nothing back to the old tree.
+    await maintenanceOn(db, stale, () => staleTree).schedule(false);
+    const mark = await db.collection<{ _id: string; tree?: string }>(NAMES.meta).findOne({ _id: 'overdueIndex' });
+    expect(mark?.tree).toBe(treeFingerprint(moved));
     // The stale replica consumes the agency change: it re-keys what was keyed with another tree.
     staleTree = moved;
     await maintenanceOn(db, stale, () => staleTree).schedule(true);
