@@ -15,6 +15,8 @@ export const COLLECTIONS = {
   /** Overdue index: pending dossiers per scope by due date, and counts per scope and date (docs/reporting.md). */
   overdueEntries: 'rpt_overdue',
   overdueCounts: 'rpt_overdue_counts',
+  /** The keys each dossier owns in the overdue index (written by the index only). */
+  overdueOwners: 'rpt_overdue_owners',
   /** Catalogue of the scheduled II.06a files. */
   scheduledReports: 'rpt_scheduled_reports',
   /** GridFS bucket of the scheduled files (`rpt_reports.files`, `rpt_reports.chunks`). */

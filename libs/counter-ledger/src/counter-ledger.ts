@@ -58,14 +58,27 @@ export interface LedgerOptions<D> {
 /**
  * A secondary index of the dossier documents (e.g. reporting's overdue index): entries keyed so a
  * reader pages by `_id` range, and per-key counts, both written by the journal that writes the
- * dossier. The keys a stored dossier owns are kept on it (`indexKeys`), so the next journal knows
- * what to remove without reading the entries.
+ * dossier. The keys a dossier owns are kept in a collection only the index writes (`owners`), so
+ * the next journal knows what to remove without reading the entries, and a writer that does not
+ * know the index (an older version replacing the dossier document) cannot lose them. The dossier
+ * document gets `indexKeys` too: the mark of a document written by an index-aware journal.
  */
 export interface LedgerIndex<D> {
   /** Collection of the entries: `{_id: key, ...bodyOf(document), s: journal seq}`. */
   entries: string;
   /** Collection of the counts: `{_id: countOf(key), n, w: {<bucket>: seq}}`. */
   counts: string;
+  /**
+   * Collection of the owned keys: `{_id: dossier id, keys, s: journal seq, v: version}`, replaced
+   * under `s < seq` like the dossiers, never deleted (a tombstone `keys: []` stays).
+   */
+  owners: string;
+  /**
+   * What the keys depend on (e.g. a digest of the agency tree), read before `keysOf` when a
+   * journal is computed and kept with the owned keys, so records keyed by an older version can be
+   * found and keyed again ({@link CounterLedger.reapplyOwned}).
+   */
+  version: () => string;
   /**
    * The entry keys of a document ([] = not indexed), decided when the journal is computed (may
    * read reference data; the journal keeps them, so whoever completes it writes the same ones).
@@ -125,8 +138,11 @@ interface Journal<D extends LedgerDossier> {
   createdAt: string;
   increments: { _id: string; key: CounterKey; inc: CounterIncrement }[];
   dossiers: D[];
-  /** With a {@link LedgerIndex}: each dossier's keys now (same order as `dossiers`), the keys to remove, the count changes. */
-  index?: { keys: string[][]; removed: string[]; counts: { _id: string; n: number }[] };
+  /**
+   * With a {@link LedgerIndex}: each dossier's keys now (same order as `dossiers`), the keys to
+   * remove, the count changes, the index version the keys were computed with.
+   */
+  index?: { keys: string[][]; removed: string[]; counts: { _id: string; n: number }[]; version: string };
 }
 
 interface BucketDocument<D extends LedgerDossier> {
@@ -141,6 +157,36 @@ interface BucketDocument<D extends LedgerDossier> {
 
 /** The dossier document as stored: the ledger adds the sequence of the journal that wrote it (and its index keys). */
 type StoredDossier<D> = D & { ledgerSeq?: number; indexKeys?: string[] };
+
+/** The keys a dossier owns in the index (`LedgerIndex.owners`). */
+export interface IndexOwnerDocument {
+  _id: string;
+  keys: string[];
+  /** Sequence of the journal that wrote it. */
+  s: number;
+  /** `LedgerIndex.version` the keys were computed with. */
+  v: string;
+}
+
+/** The ledger's `{_id: 'sequence'}` document in its meta collection. */
+export interface LedgerSequenceDocument {
+  _id: string;
+  /** Journals completed (by any process, counting repeats). */
+  value?: number;
+  /** Of those, the journals that carried an index part. */
+  indexed?: number;
+}
+
+export const LEDGER_SEQUENCE_ID = 'sequence';
+
+/**
+ * How many completed journals carried no index part: journals of a writer that does not know
+ * the index (an older version running beside this one) or computed by it and completed here.
+ * When it moves, dossier documents were replaced without their index being kept in step.
+ */
+export function journalsWithoutIndex(doc: LedgerSequenceDocument | null | undefined): number {
+  return (doc?.value ?? 0) - (doc?.indexed ?? 0);
+}
 
 interface IndexCountDocument {
   _id: string;
@@ -205,7 +251,11 @@ export class CounterLedger<D extends LedgerDossier> {
   }
 
   private get meta() {
-    return this.connection.collection<{ _id: string; value: number }>(this.names.meta);
+    return this.connection.collection<LedgerSequenceDocument>(this.names.meta);
+  }
+
+  private owners(index: LedgerIndex<D>) {
+    return this.connection.collection<IndexOwnerDocument>(index.owners);
   }
 
   onJournalCompleted(listener: JournalCompletedListener): void {
@@ -266,11 +316,13 @@ export class CounterLedger<D extends LedgerDossier> {
         await this.finishOpen(bucket, state.open);
         continue;
       }
-      const newer = await this.newer(documents);
+      // Read before the keys are computed: keys newer than their version are keyed again, never the reverse.
+      const indexVersion = this.index?.version() ?? '';
+      const newer = await this.newer(documents, indexVersion);
       if (newer.length === 0) return [];
       await options.beforeWriting?.(newer.map(({ document }) => document));
       const parts = newer.flatMap(({ document, previous }) => contributionDiff(previous, document.applied));
-      const index = this.index === undefined ? undefined : indexChanges(this.index, newer);
+      const index = this.index === undefined ? undefined : indexChanges(this.index, newer, indexVersion);
       const journal: Journal<D> = {
         _id: randomUUID(),
         bucket,
@@ -324,7 +376,7 @@ export class CounterLedger<D extends LedgerDossier> {
   }
 
   /** The documents that are newer than the stored ones (the newest per id), with what the stored one applied. */
-  private async newer(documents: readonly D[]): Promise<Newer<D>[]> {
+  private async newer(documents: readonly D[], indexVersion: string): Promise<Newer<D>[]> {
     const ids = [...new Set(documents.map((doc) => doc._id))];
     if (ids.length === 0) return [];
     const fields = [...this.order.fields, 'applied', ...(this.index === undefined ? [] : ['indexKeys'])];
@@ -336,24 +388,47 @@ export class CounterLedger<D extends LedgerDossier> {
     const storedOrders = new Map(stored.map((doc) => [doc._id, orderOf(doc)]));
     const newest = newestVersions(documents, (doc) => doc._id, orderOf, storedOrders);
     const index = this.index;
-    if (index !== undefined) {
-      // The stored version again, when its index keys are missing (stored before the index) or
-      // differ (e.g. the agency tree changed): only the index moves, the contribution is the same.
-      const taken = new Set(newest.map((doc) => doc._id));
-      for (const document of documents) {
-        const stored = storedById.get(document._id);
-        if (stored === undefined || taken.has(document._id) || orderOf(document) !== storedOrders.get(document._id)) {
-          continue;
-        }
-        if (stored.indexKeys !== undefined && sameKeys(stored.indexKeys, index.keysOf(document))) continue;
-        taken.add(document._id);
-        newest.push(document);
-      }
+    if (index === undefined) {
+      return newest.map((document) => ({
+        document,
+        previous: storedById.get(document._id)?.applied ?? null,
+        previousKeys: [],
+      }));
     }
-    return newest.map((document) => {
-      const previous = storedById.get(document._id);
-      return { document, previous: previous?.applied ?? null, previousKeys: previous?.indexKeys ?? [] };
-    });
+    const owners = await this.owners(index)
+      .find({ _id: { $in: ids } })
+      .toArray();
+    const ownerById = new Map(owners.map((owner) => [owner._id, owner]));
+    // The keys a dossier owns: its owner record; without one, the `indexKeys` of a document
+    // written before owner records existed; else none (never indexed).
+    const ownedOf = (id: string): string[] | undefined => ownerById.get(id)?.keys ?? storedById.get(id)?.indexKeys;
+    // The stored version again when its index is not known to be up to date: the document was not
+    // written by an index-aware journal (stored before the index, or replaced by an older
+    // version), or its owned keys differ or were computed with another version (e.g. the agency
+    // tree changed). Only the index moves, the contribution is the same.
+    const taken = new Set(newest.map((doc) => doc._id));
+    for (const document of documents) {
+      const stored = storedById.get(document._id);
+      if (stored === undefined || taken.has(document._id) || orderOf(document) !== storedOrders.get(document._id)) {
+        continue;
+      }
+      const keys = index.keysOf(document);
+      const owned = ownedOf(document._id);
+      const owner = ownerById.get(document._id);
+      const current =
+        stored.indexKeys !== undefined &&
+        owned !== undefined &&
+        sameKeys(owned, keys) &&
+        (keys.length === 0 || owner?.v === indexVersion);
+      if (current) continue;
+      taken.add(document._id);
+      newest.push(document);
+    }
+    return newest.map((document) => ({
+      document,
+      previous: storedById.get(document._id)?.applied ?? null,
+      previousKeys: ownedOf(document._id) ?? [],
+    }));
   }
 
   /**
@@ -378,6 +453,39 @@ export class CounterLedger<D extends LedgerDossier> {
     }
     if (batch.length > 0) await flush();
     return reindexed;
+  }
+
+  /**
+   * Applies again the stored dossiers whose owner records (`LedgerIndex.owners`) match `filter`
+   * (e.g. keyed by an older version: `{v: {$ne: version}, 'keys.0': {$exists: true}}`), like
+   * {@link reapplyStored}. Returns how many were re-indexed.
+   */
+  async reapplyOwned(filter: Record<string, unknown>, chunk = 500): Promise<number> {
+    const index = this.index;
+    if (index === undefined) return 0;
+    let reindexed = 0;
+    let ids: string[] = [];
+    const flush = async () => {
+      const found = await this.dossiers.find({ _id: { $in: ids } }).toArray();
+      ids = [];
+      const documents = found.map(({ ledgerSeq, indexKeys, ...document }) => {
+        void ledgerSeq;
+        void indexKeys;
+        return document as unknown as D;
+      });
+      reindexed += (await this.apply(documents)).length;
+    };
+    for await (const owner of this.owners(index).find(filter, { projection: { _id: 1 } })) {
+      ids.push(owner._id);
+      if (ids.length >= chunk) await flush();
+    }
+    if (ids.length > 0) await flush();
+    return reindexed;
+  }
+
+  /** {@link journalsWithoutIndex} now. */
+  async journalsWithoutIndex(): Promise<number> {
+    return journalsWithoutIndex(await this.meta.findOne({ _id: LEDGER_SEQUENCE_ID }));
   }
 
   /**
@@ -429,8 +537,8 @@ export class CounterLedger<D extends LedgerDossier> {
     // Counted before the journal is closed: a crash in between completes (and counts) it again,
     // which only makes readers reload.
     const sequence = await this.meta.findOneAndUpdate(
-      { _id: 'sequence' },
-      { $inc: { value: 1 } },
+      { _id: LEDGER_SEQUENCE_ID },
+      { $inc: journal.index === undefined ? { value: 1 } : { value: 1, indexed: 1 } },
       { upsert: true, returnDocument: 'after' },
     );
     const closed = await this.buckets.updateOne(
@@ -447,7 +555,7 @@ export class CounterLedger<D extends LedgerDossier> {
    * per-bucket watermark (exactly once, like the counters); entries replaced under `s < seq` (a
    * late writer never rolls one back); removals come after the dossiers. A
    * writer paused long enough to complete an old journal after a newer one removed an entry can
-   * put that entry back: readers check each entry against its dossier's `indexKeys`.
+   * put that entry back: readers check each entry against its owner record (`LedgerIndex.owners`).
    */
   private async completeIndex(journal: Journal<D>, index: LedgerIndex<D>): Promise<void> {
     const changes = journal.index;
@@ -486,6 +594,20 @@ export class CounterLedger<D extends LedgerDossier> {
     });
     // A duplicate key: the entry was written by this journal already, or by a later one.
     if (puts.length > 0) await this.writeIgnoringDuplicates(entries, puts);
+    // The owned keys, after the new entries (a reader never finds a key owned and not written)
+    // and under the same guard as the dossiers (a late writer never rolls one back).
+    if (journal.dossiers.length > 0) {
+      await this.writeIgnoringDuplicates(
+        this.owners(index),
+        journal.dossiers.map((doc, i) => ({
+          replaceOne: {
+            filter: { _id: doc._id, s: notYet },
+            replacement: { _id: doc._id, keys: changes.keys[i] ?? [], s: journal.seq, v: changes.version },
+            upsert: true,
+          },
+        })),
+      );
+    }
   }
 
   /**
@@ -519,7 +641,7 @@ export class CounterLedger<D extends LedgerDossier> {
 
   /** How many journals have been completed (by any process) so far. */
   async sequence(): Promise<number> {
-    return (await this.meta.findOne({ _id: 'sequence' }))?.value ?? 0;
+    return (await this.meta.findOne({ _id: LEDGER_SEQUENCE_ID }))?.value ?? 0;
   }
 
   /** Every counter row (for an in-memory copy). */
@@ -559,7 +681,8 @@ interface Newer<D> {
 export function indexChanges<D>(
   index: Pick<LedgerIndex<D>, 'keysOf' | 'countOf'>,
   newer: readonly { document: D; previousKeys: readonly string[] }[],
-): { keys: string[][]; removed: string[]; counts: { _id: string; n: number }[] } {
+  version: string,
+): { keys: string[][]; removed: string[]; counts: { _id: string; n: number }[]; version: string } {
   const keys = newer.map(({ document }) => [...new Set(index.keysOf(document))]);
   const removed: string[] = [];
   const counts = new Map<string, number>();
@@ -579,6 +702,7 @@ export function indexChanges<D>(
     keys,
     removed,
     counts: [...counts].filter(([, n]) => n !== 0).map(([_id, n]) => ({ _id, n })),
+    version,
   };
 }
 

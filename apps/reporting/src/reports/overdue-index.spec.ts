@@ -1,4 +1,4 @@
-import { indexChanges } from '@tthc/counter-ledger';
+import { indexChanges, journalsWithoutIndex } from '@tthc/counter-ledger';
 import { snapshotOf } from '@tthc/testing';
 import { overdueNow } from './overdue';
 import {
@@ -7,6 +7,7 @@ import {
   countIdOf,
   datesRange,
   indexedDueAt,
+  overdueIndexComplete,
   overdueKeysOf,
   overdueRange,
   parseOverdueKey,
@@ -181,17 +182,57 @@ describe('index changes of a journal', () => {
   const index = { keysOf: (doc: { keys: string[] }) => doc.keys, countOf: (key: string) => key.slice(0, 2) };
 
   it('adds, moves and removes keys; counts move by the difference', () => {
-    const changes = indexChanges(index, [
-      { document: { keys: ['a1x', 'b1x'] }, previousKeys: [] },
-      { document: { keys: ['a2y'] }, previousKeys: ['a1y'] },
-      { document: { keys: [] }, previousKeys: ['a1z', 'b1z'] },
-      { document: { keys: ['a1w'] }, previousKeys: ['a1w'] },
-    ]);
+    const changes = indexChanges(
+      index,
+      [
+        { document: { keys: ['a1x', 'b1x'] }, previousKeys: [] },
+        { document: { keys: ['a2y'] }, previousKeys: ['a1y'] },
+        { document: { keys: [] }, previousKeys: ['a1z', 'b1z'] },
+        { document: { keys: ['a1w'] }, previousKeys: ['a1w'] },
+      ],
+      'tree-1',
+    );
+    expect(changes.version).toBe('tree-1');
     expect(changes.keys).toEqual([['a1x', 'b1x'], ['a2y'], [], ['a1w']]);
     expect(changes.removed).toEqual(['a1y', 'a1z', 'b1z']);
     expect(changes.counts.sort((a, b) => (a._id < b._id ? -1 : 1))).toEqual([
       { _id: 'a1', n: -1 },
       { _id: 'a2', n: 1 },
     ]);
+  });
+});
+
+describe('whether the overdue index may answer (the maintenance mark)', () => {
+  const mark = { _id: 'overdueIndex', tree: 'T2', withoutIndex: 3 };
+  const sequence = { _id: 'sequence', value: 10, indexed: 7 };
+
+  it('answers when the mark is for this tree and no journal without an index part came since', () => {
+    expect(overdueIndexComplete(mark, sequence, 'T2')).toBe(true);
+  });
+
+  it('scans before the first backfill has finished (no mark, or a mark of the version without owner records)', () => {
+    expect(overdueIndexComplete(null, sequence, 'T2')).toBe(false);
+    expect(overdueIndexComplete(undefined, sequence, 'T2')).toBe(false);
+    expect(overdueIndexComplete({ _id: 'overdueIndex', tree: 'T2' }, sequence, 'T2')).toBe(false);
+  });
+
+  it('scans while the index is keyed by another tree', () => {
+    expect(overdueIndexComplete(mark, sequence, 'T3')).toBe(false);
+  });
+
+  it('scans once an older version has written a dossier without the index', () => {
+    expect(overdueIndexComplete(mark, { ...sequence, value: 11 }, 'T2')).toBe(false);
+    // Journals with an index part move both numbers.
+    expect(overdueIndexComplete(mark, { _id: 'sequence', value: 12, indexed: 9 }, 'T2')).toBe(true);
+    // Before any journal, with a mark of an empty ledger.
+    expect(overdueIndexComplete({ ...mark, withoutIndex: 0 }, null, 'T2')).toBe(true);
+  });
+});
+
+describe('journals without an index part', () => {
+  it('are the completed journals less those that carried one', () => {
+    expect(journalsWithoutIndex(null)).toBe(0);
+    expect(journalsWithoutIndex({ _id: 'sequence', value: 5 })).toBe(5);
+    expect(journalsWithoutIndex({ _id: 'sequence', value: 5, indexed: 5 })).toBe(0);
   });
 });

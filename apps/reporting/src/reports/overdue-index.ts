@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { localDateOf } from '@tthc/calendar';
 import type { CountingDueStep, DossierSnapshot } from '@tthc/contracts';
+import { journalsWithoutIndex, type LedgerSequenceDocument } from '@tthc/counter-ledger';
 import { countingHistoryOf, settledDueOf } from '@tthc/counting';
+import type { AgencyTree } from '@tthc/reference';
 import { COLLECTIONS } from '../collections';
 import type { OverdueSort } from './overdue';
 
@@ -15,7 +18,57 @@ import type { OverdueSort } from './overdue';
 export const OVERDUE_INDEX_COLLECTIONS = {
   entries: COLLECTIONS.overdueEntries,
   counts: COLLECTIONS.overdueCounts,
+  owners: COLLECTIONS.overdueOwners,
 } as const;
+
+/** `_id` of the maintenance mark in `rpt_meta` (persistence/overdue-index-maintenance.ts). */
+export const OVERDUE_INDEX_MARK = 'overdueIndex';
+
+/**
+ * The maintenance mark: the index is complete for agency tree `tree` (its fingerprint) and for
+ * the dossier documents written up to the moment `withoutIndex` ({@link journalsWithoutIndex})
+ * was read. Written by an index maintenance run after it has applied every dossier that needed it.
+ */
+export interface OverdueIndexMark {
+  _id: string;
+  tree?: string;
+  withoutIndex?: number;
+  at?: string;
+}
+
+const fingerprints = new WeakMap<AgencyTree, string>();
+
+/** A digest of the agency tree as the index keys use it (each agency's parent); cached per tree. */
+export function treeFingerprint(tree: AgencyTree): string {
+  const known = fingerprints.get(tree);
+  if (known !== undefined) return known;
+  const lines = tree
+    .all()
+    .map((agency) => `${agency.code}>${agency.parentCode ?? ''}`)
+    .sort();
+  const digest = createHash('sha256').update(lines.join('\n')).digest('hex');
+  fingerprints.set(tree, digest);
+  return digest;
+}
+
+/**
+ * Whether the index may answer the list: the mark says it is complete for this tree, and no
+ * journal without an index part (an older reporting version's write) has been completed since.
+ * Otherwise the list is answered from the scan.
+ */
+export function overdueIndexComplete(
+  mark: OverdueIndexMark | null | undefined,
+  sequence: LedgerSequenceDocument | null | undefined,
+  fingerprint: string,
+): boolean {
+  return (
+    mark !== null &&
+    mark !== undefined &&
+    mark.tree === fingerprint &&
+    mark.withoutIndex !== undefined &&
+    mark.withoutIndex === journalsWithoutIndex(sequence)
+  );
+}
 
 export const SEP = '\u001f';
 

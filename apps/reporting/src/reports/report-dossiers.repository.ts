@@ -3,6 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { localDateOf } from '@tthc/calendar';
 import type { DossierSnapshot } from '@tthc/contracts';
+import { LEDGER_SEQUENCE_ID, type IndexOwnerDocument, type LedgerSequenceDocument } from '@tthc/counter-ledger';
 import type { ReportDossier } from '../persistence/report-dossier';
 import { overdueNow, pageOf, type OverdueDossier, type OverdueSort } from './overdue';
 import {
@@ -11,8 +12,12 @@ import {
   dateOfCountId,
   datesRange,
   OVERDUE_INDEX_COLLECTIONS,
+  OVERDUE_INDEX_MARK,
+  overdueIndexComplete,
   overdueRange,
   planPage,
+  treeFingerprint,
+  type OverdueIndexMark,
 } from './overdue-index';
 import type { ReportScope } from './scope';
 import { COLLECTIONS } from '../collections';
@@ -28,12 +33,15 @@ interface OverdueEntry {
 export interface OverduePage {
   items: OverdueDossier[];
   total: number;
+  /** Where it was read from: the overdue index, or the scan (restated, or the index not complete). */
+  source: 'index' | 'scan';
 }
 
 /**
  * Reads `rpt_dossiers` and the overdue index within a {@link ReportScope} only. The overdue list
  * reads the index (`_id` ranges of the scope's entries, docs/reporting.md "Overdue list"); with
- * `restate=true` it scans `rpt_dossiers` (the index is keyed by the agencies as recorded).
+ * `restate=true`, or while the index is not complete for the current agency tree (the maintenance
+ * mark), it scans `rpt_dossiers`.
  */
 @Injectable()
 export class ReportDossiersRepository {
@@ -60,6 +68,24 @@ export class ReportDossiersRepository {
     return this.connection.collection<{ _id: string; n: number }>(OVERDUE_INDEX_COLLECTIONS.counts);
   }
 
+  private get owners() {
+    return this.connection.collection<IndexOwnerDocument>(OVERDUE_INDEX_COLLECTIONS.owners);
+  }
+
+  /**
+   * Whether the overdue index may answer for the scope's agency tree: the maintenance mark and the
+   * ledger's sequence (one `_id` read of `rpt_meta`), see `overdueIndexComplete`.
+   */
+  async overdueIndexComplete(scope: ReportScope): Promise<boolean> {
+    const docs = await this.connection
+      .collection<OverdueIndexMark & LedgerSequenceDocument>(COLLECTIONS.meta)
+      .find({ _id: { $in: [OVERDUE_INDEX_MARK, LEDGER_SEQUENCE_ID] } })
+      .toArray();
+    const mark = docs.find((doc) => doc._id === OVERDUE_INDEX_MARK);
+    const sequence = docs.find((doc) => doc._id === LEDGER_SEQUENCE_ID);
+    return overdueIndexComplete(mark, sequence, treeFingerprint(scope.agencyTree));
+  }
+
   /**
    * One page of the dossiers within the scope that are pending and overdue as of `nowMs`, and their
    * total. Sorted by due date (`dueAt`, `daysOverdue`) without filters: the total from the counts
@@ -74,9 +100,9 @@ export class ReportDossiersRepository {
     query: { sort: OverdueSort; order: 'asc' | 'desc'; page: number; pageSize: number },
   ): Promise<OverduePage> {
     const { sort, order, page, pageSize } = query;
-    if (scope.restate) {
+    if (scope.restate || !(await this.overdueIndexComplete(scope))) {
       const all = await this.overdue(scope, nowMs, filters);
-      return { items: pageOf(all, sort, order, page, pageSize), total: all.length };
+      return { items: pageOf(all, sort, order, page, pageSize), total: all.length, source: 'scan' };
     }
     const root = scope.agency.code;
     const today = localDateOf(nowMs);
@@ -95,7 +121,7 @@ export class ReportDossiersRepository {
       );
       const first = plan.dates.reduce<string | null>((min, d) => (min === null || d < min ? d : min), null);
       const last = plan.dates.reduce<string | null>((max, d) => (max === null || d > max ? d : max), null);
-      if (first === null || last === null) return { items: [], total: plan.total };
+      if (first === null || last === null) return { items: [], total: plan.total, source: 'index' };
       const span = datesRange(root, first, last);
       const entries = await this.entries
         .find({ _id: { $gte: span.from, $lt: span.to } }, { projection: { code: 1 } })
@@ -109,7 +135,7 @@ export class ReportDossiersRepository {
         next += chunk.length;
         items.push(...(await this.decided(scope, nowMs, chunk)));
       }
-      return { items: pageOf(items, sort, order, 1, items.length), total: plan.total };
+      return { items: pageOf(items, sort, order, 1, items.length), total: plan.total, source: 'index' };
     }
     const range = overdueRange(root, today);
     const items = await this.overdueEntries(scope, nowMs, {
@@ -118,13 +144,14 @@ export class ReportDossiersRepository {
       ...(filters.procedure === undefined ? {} : { procedure: filters.procedure }),
       ...(filters.channel === undefined ? {} : { channel: filters.channel }),
     });
-    return { items: pageOf(items, sort, order, page, pageSize), total: items.length };
+    return { items: pageOf(items, sort, order, page, pageSize), total: items.length, source: 'index' };
   }
 
   /**
    * The overdue dossiers of the index entries matching `filter` (sorted by `_id`), decided on
-   * their dossiers (one `$in` read): an entry counts only if its dossier owns it (`indexKeys`; a
-   * writer paused through newer journals may have put back an entry they removed), lies within
+   * their owner records and dossiers (one `$in` read each): an entry counts only if its dossier
+   * owns it (`rpt_overdue_owners`; a writer paused through newer journals may have put back an
+   * entry they removed), lies within
    * the scope (the agency tree may have changed since the entry was written) and is overdue now
    * (`overdueNow` on the stored snapshot).
    */
@@ -140,24 +167,24 @@ export class ReportDossiersRepository {
     entries: readonly { _id: string; code: string }[],
   ): Promise<OverdueDossier[]> {
     if (entries.length === 0) return [];
-    const owners = await this.dossiers
-      .find(
-        { _id: { $in: [...new Set(entries.map((entry) => entry.code))] } },
-        { projection: { indexKeys: 1, snapshot: 1, countingDue: 1 } },
-      )
-      .toArray();
+    const codes = { _id: { $in: [...new Set(entries.map((entry) => entry.code))] } };
+    const [owners, dossiers] = await Promise.all([
+      this.owners.find(codes, { projection: { keys: 1 } }).toArray(),
+      this.dossiers.find(codes, { projection: { snapshot: 1, countingDue: 1 } }).toArray(),
+    ]);
+    const keysOf = new Map(owners.map((owner) => [owner._id, new Set(owner.keys)]));
     const byCode = new Map(
-      owners.map((doc) => [
+      dossiers.map((doc) => [
         doc._id,
-        doc as { indexKeys?: string[]; snapshot: DossierSnapshot; countingDue?: ReportDossier['countingDue'] },
+        doc as { snapshot: DossierSnapshot; countingDue?: ReportDossier['countingDue'] },
       ]),
     );
     const result: OverdueDossier[] = [];
     for (const entry of entries) {
-      const owner = byCode.get(entry.code);
-      if (owner?.indexKeys?.includes(entry._id) !== true) continue;
-      if (!scope.includes(scope.attribute(owner.snapshot.agencyCode))) continue;
-      const overdue = overdueNow(owner.snapshot, nowMs, owner.countingDue);
+      if (keysOf.get(entry.code)?.has(entry._id) !== true) continue;
+      const dossier = byCode.get(entry.code);
+      if (dossier === undefined || !scope.includes(scope.attribute(dossier.snapshot.agencyCode))) continue;
+      const overdue = overdueNow(dossier.snapshot, nowMs, dossier.countingDue);
       if (overdue !== null) result.push(overdue);
     }
     return result;

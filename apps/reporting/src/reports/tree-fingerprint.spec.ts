@@ -1,5 +1,5 @@
 import { AgencyTree } from '@tthc/reference';
-import { treeFingerprint } from './overdue-index-maintenance';
+import { treeFingerprint } from './overdue-index';
 
 describe('agency tree fingerprint (when the overdue index is re-keyed)', () => {
   const agencies = [
@@ -16,5 +16,11 @@ describe('agency tree fingerprint (when the overdue index is re-keyed)', () => {
       treeFingerprint(new AgencyTree(agencies.map((a) => (a.code === 'COM' ? { ...a, parentCode: 'PROV' } : a)))),
     ).not.toBe(base);
     expect(treeFingerprint(new AgencyTree(agencies.slice(0, 2)))).not.toBe(base);
+  });
+
+  it('is the same when asked again of the same tree (cached per tree object)', () => {
+    const tree = new AgencyTree(agencies);
+    expect(treeFingerprint(tree)).toBe(treeFingerprint(tree));
+    expect(treeFingerprint(tree)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
