@@ -114,7 +114,7 @@ const logger = new Logger('DeskSyncService');
  * Retry-After and a fixed text (the error itself is logged); the sender sends the same request
  * again (recorded records and outboxes make it safe).
  */
-function storeOutage(error: unknown): never {
+export function storeOutage(error: unknown): never {
   if (error instanceof Error && error.name.startsWith('Mongo')) {
     logger.warn({ msg: 'dvcqg sync: the dossier store is unavailable', error: error.name, detail: error.message });
     throw portalError(503, STORE_OUTAGE_DETAIL, [], { 'Retry-After': '5' });
