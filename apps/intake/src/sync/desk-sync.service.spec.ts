@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ProblemException } from '@tthc/http';
-import { STORE_OUTAGE_DETAIL, storeOutage } from './desk-sync.service';
+import { outboxBatches, STORE_OUTAGE_DETAIL, storeOutage } from './desk-sync.service';
 
 class MongoServerSelectionError extends Error {
   override name = 'MongoServerSelectionError';
@@ -32,5 +32,18 @@ describe('storeOutage: a MongoDB outage answers 503 with a fixed text; the drive
   it('passes any other error through unchanged', () => {
     const other = new TypeError('a bug');
     expect(() => storeOutage(other)).toThrow(other);
+  });
+});
+
+describe('outboxBatches: whole outboxes, up to a request’s worth of events per Kafka transaction', () => {
+  const sizes = (batches: number[][]) => batches.map((batch) => batch.join('+'));
+  it.each<[string, number[], number, string[]]>([
+    ['nothing', [], 10, []],
+    ['all in one', [3, 3, 4], 10, ['3+3+4']],
+    ['a new batch when the next would exceed', [6, 3, 2, 9, 1], 10, ['6+3', '2', '9+1']],
+    ['an outbox larger than the limit goes alone, never split', [2, 12, 1], 10, ['2', '12', '1']],
+    ['order kept', [1, 1, 1, 1], 2, ['1+1', '1+1']],
+  ])('%s', (_, items, max, expected) => {
+    expect(sizes(outboxBatches(items, (n) => n, max))).toEqual(expected);
   });
 });

@@ -46,6 +46,8 @@ export interface OutboxSweepReport {
   recent: number;
   /** Outboxes left to the sender's retry: recorded before the scope was stored, by a desk key. */
   unstamped: number;
+  /** Outboxes the event log refused (not an outage: logged, left in their outbox). */
+  refused: number;
   /** Set when the sweep stopped early (Kafka or MongoDB unavailable, contention): the next run continues. */
   stoppedBy?: string;
 }
@@ -120,6 +122,36 @@ export function storeOutage(error: unknown): never {
     throw portalError(503, STORE_OUTAGE_DETAIL, [], { 'Retry-After': '5' });
   }
   throw error;
+}
+
+/**
+ * Consecutive groups of `items` whose sizes add up to at most `max` each; an item larger than
+ * `max` alone (an outbox is never split: its events are published together).
+ */
+export function outboxBatches<T>(items: readonly T[], size: (item: T) => number, max: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (current.length > 0 && total + n > max) {
+      batches.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(item);
+    total += n;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Kafka or MongoDB not answering (a 503 or a driver error): the sweep stops and the next run continues. */
+function isOutage(error: unknown): boolean {
+  return (
+    (error instanceof ProblemException && error.problem.status === 503) ||
+    (error instanceof Error && error.name.startsWith('Mongo'))
+  );
 }
 
 function contention(): ProblemException {
@@ -290,6 +322,7 @@ export class DeskSyncService {
       publishedDossiers: 0,
       recent: 0,
       unstamped: 0,
+      refused: 0,
     };
     const cutoff = new Date(Date.now() - graceMs).toISOString();
     const due: { dossier: OutboxView; scope: DeskScope }[] = [];
@@ -307,36 +340,50 @@ export class DeskSyncService {
     }
     this.metrics.setOutboxEvents(report.pendingEvents);
     // Whole outboxes, up to a request's worth of events per Kafka transaction.
-    let start = 0;
-    while (start < due.length) {
-      let end = start + 1;
-      let events = due[start]?.dossier.outbox.length ?? 0;
-      while (end < due.length && events + (due[end]?.dossier.outbox.length ?? 0) <= MAX_RECORDS_PER_REQUEST) {
-        events += due[end]?.dossier.outbox.length ?? 0;
-        end += 1;
-      }
-      const batch = due.slice(start, end);
-      start = end;
+    const publish = (batch: readonly { dossier: OutboxView; scope: DeskScope }[]) =>
+      this.intake.publishStamped(
+        batch.flatMap(({ dossier, scope }) =>
+          dossier.outbox.map((event) => ({ deskId: dossier.deskId, scope, event })),
+        ),
+        { countUnavailable: false },
+      );
+    for (const group of outboxBatches(due, ({ dossier }) => dossier.outbox.length, MAX_RECORDS_PER_REQUEST)) {
+      let batches = [group];
       try {
-        await this.intake.publishStamped(
-          batch.flatMap(({ dossier, scope }) =>
-            dossier.outbox.map((event) => ({ deskId: dossier.deskId, scope, event })),
-          ),
-          { countUnavailable: false },
-        );
+        await publish(group);
       } catch (error) {
-        return this.stopped(report, 'the event log', error);
+        if (isOutage(error)) return this.stopped(report, 'the event log', error);
+        // Not an outage: one outbox the event log refuses must not hold up the others. Each alone;
+        // the refused one is logged and stays in its outbox.
+        batches = [];
+        for (const entry of group) {
+          try {
+            await publish([entry]);
+            batches.push([entry]);
+          } catch (alone) {
+            if (isOutage(alone)) return this.stopped(report, 'the event log', alone);
+            report.refused += 1;
+            logger.warn({
+              msg: 'dvcqg outbox sweep: an outbox was refused by the event log; it stays in the outbox',
+              dossier: entry.dossier._id,
+              error: alone instanceof Error ? alone.message : String(alone),
+            });
+          }
+        }
       }
-      this.metrics.countSwept(events);
-      report.published += events;
-      report.publishedDossiers += batch.length;
+      for (const batch of batches) {
+        const events = batch.reduce((sum, { dossier }) => sum + dossier.outbox.length, 0);
+        this.metrics.countSwept(events);
+        report.published += events;
+        report.publishedDossiers += batch.length;
+      }
       try {
-        await this.markPublished(batch.map(({ dossier }) => dossier));
+        await this.markPublished(batches.flat().map(({ dossier }) => dossier));
       } catch (error) {
         return this.stopped(report, 'the dossier store', error);
       }
     }
-    if (report.published > 0 || report.unstamped > 0) {
+    if (report.published > 0 || report.unstamped > 0 || report.refused > 0) {
       logger.warn({
         msg: `dvcqg outbox sweep: ${report.published} recorded event(s) of ${report.publishedDossiers} dossier(s) published`,
         ...report,

@@ -185,4 +185,25 @@ describe('intake: the outbox sweep publishes what synced dossiers recorded but d
     }
     expect([...contents.keys()].sort()).toEqual([...ids].sort());
   });
+  it('an outbox the event log refuses stays in its outbox, logged, and does not hold up the others', async () => {
+    const sync = intake.app.get(DeskSyncService);
+    const old = new Date(Date.now() - 120_000).toISOString();
+    const bad = recorded(deskId, `${JUSTICE}-170314-0103`, old);
+    // A scope the envelope contract refuses (at most 100 agencies): the produce-side validation fails.
+    bad.outboxScope = Array.from({ length: 101 }, (_, n) => `000.00.${n}.H56`);
+    const good = recorded(deskId, `${JUSTICE}-170314-0104`, old);
+    expect(await store.save(bad, 0)).toBe(true);
+    expect(await store.save(good, 0)).toBe(true);
+    const report = await sync.sweepOutboxes(0);
+    expect(report.stoppedBy).toBeUndefined();
+    const after = await waitFor(
+      async () => {
+        const current = (await store.load([good._id])).get(good._id);
+        return current !== undefined && current.outbox.length === 0 ? current : undefined;
+      },
+      { what: 'the good outbox to be published' },
+    );
+    expect(after.published).toHaveLength(2);
+    expect((await store.load([bad._id])).get(bad._id)?.outbox).toEqual(bad.outbox);
+  });
 });
