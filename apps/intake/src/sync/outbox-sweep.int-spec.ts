@@ -206,4 +206,22 @@ describe('intake: the outbox sweep publishes what synced dossiers recorded but d
     expect(after.published).toHaveLength(2);
     expect((await store.load([bad._id])).get(bad._id)?.outbox).toEqual(bad.outbox);
   });
+  it('a request stores the scope of its key with the outbox (what the sweep stamps with)', async () => {
+    const record = (maHoSo: string) => ({
+      MaHoSo: maHoSo,
+      MaTTHC: '1.001612',
+      KenhThucHien: '1',
+      NgayTiepNhan: '20170314091200',
+      TrangThaiHoSo: '2',
+      DonViXuLy: JUSTICE,
+    });
+    const byDesk = `${JUSTICE}-170314-0105`;
+    const byAdmin = `${JUSTICE}-170314-0106`;
+    const asDesk = await call(`${intake.url}/v1/sync/dvcqg/dossiers`, { key: deskKey, body: [record(byDesk)] });
+    const asAdmin = await call(`${intake.url}/v1/sync/dvcqg/dossiers`, { body: [record(byAdmin)] });
+    expect([asDesk.status, asAdmin.status]).toEqual([200, 200]);
+    const stored = await store.load([syncedDossierId(deskId, byDesk), syncedDossierId('admin', byAdmin)]);
+    expect(stored.get(syncedDossierId(deskId, byDesk))?.outboxScope).toEqual([JUSTICE]);
+    expect(stored.get(syncedDossierId('admin', byAdmin))?.outboxScope).toBe('admin');
+  });
 });
