@@ -25,11 +25,15 @@ import { ReferenceController } from './reference/reference.controller';
 import { COLLECTION_PREFIX } from './collections';
 import { DeskSyncController } from './sync/desk-sync.controller';
 import { DeskSyncService } from './sync/desk-sync.service';
+import { SYNC_OPTIONS, SYNC_OUTBOX_SWEEP, type SyncOptions } from './sync/outbox-sweep.queue';
+import { OutboxSweepWorker } from './sync/outbox-sweep.worker';
+import { SyncMetrics } from './sync/sync-metrics';
 import { SyncStore } from './sync/sync.store';
 
 @Module({})
 export class IntakeModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `sync`: options of the portal adapter's outbox sweep (tests shorten its interval). */
+  static forRoot(config: AppConfig, sync: SyncOptions = {}): DynamicModule {
     return {
       module: IntakeModule,
       imports: [
@@ -48,7 +52,7 @@ export class IntakeModule {
         AuditModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
         // Its reference consumer dead-letters too (list and discard; compacted topics are not redriven).
         DeadLettersModule.forRoot({ collectionPrefix: COLLECTION_PREFIX }),
-        QueueModule.forRoot({ queues: [INTAKE_IMPORTS] }),
+        QueueModule.forRoot({ queues: [INTAKE_IMPORTS, SYNC_OUTBOX_SWEEP] }),
       ],
       controllers: [EventsController, DeskSyncController, ReferenceController, KeysController, ImportsController],
       providers: [
@@ -61,7 +65,10 @@ export class IntakeModule {
         ImportService,
         ImportWorker,
         SyncStore,
+        SyncMetrics,
         DeskSyncService,
+        OutboxSweepWorker,
+        { provide: SYNC_OPTIONS, useValue: sync },
       ],
     };
   }

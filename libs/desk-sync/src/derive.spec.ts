@@ -1,3 +1,4 @@
+import { validateDossierEvents } from '@tthc/contracts';
 import { deriveEvents, derivedEventId, eventsToPublish, type ProgressFact, type SnapshotFact } from './derive';
 import type { PortalStatus } from './portal-records';
 
@@ -126,6 +127,65 @@ describe('deriveEvents: one status transition at a time', () => {
     ],
   ])('%s', (_, snapshots, progress, expected) => {
     expect(shape(snapshots, progress)).toEqual(expected);
+  });
+});
+
+describe('deriveEvents: refusals (status 3) and receipts without a procedure', () => {
+  /** A status-3 snapshot as some senders post it: refused at the desk, no MaTTHC. */
+  const refused = (extra: Partial<SnapshotFact> = {}) =>
+    snapshot(3, { procedureCode: '', receivedAt: undefined, refusedAt: d(14, '10:00'), ...extra });
+  const RECEIVED_15 = `received@15T08:00 {"procedureCode":"1.001612","agencyCode":"${AGENCY}","channel":"online"}`;
+
+  it.each<[string, SnapshotFact[], ProgressFact[], string[], string[]]>([
+    ['3 without MaTTHC → rejected only', [refused()], [], ['rejected@14T10:00'], []],
+    [
+      '3 without MaTTHC, then a step 2: no receipt without a procedure (it would be refused forever), flagged',
+      [refused()],
+      [step(2, d(15, '08:00'), { agencyCode: AGENCY })],
+      ['rejected@14T10:00'],
+      ['receipt_procedure_unknown'],
+    ],
+    [
+      'a step 2 before the refusal, no MaTTHC anywhere: rejected only, flagged',
+      [refused()],
+      [step(2, d(14, '08:00'), { agencyCode: AGENCY })],
+      ['rejected@14T10:00'],
+      ['receipt_procedure_unknown'],
+    ],
+    [
+      '3 without MaTTHC, then 2 with a snapshot naming the procedure: refused, then received (the contract allows it), flagged',
+      [refused(), snapshot(2, { receivedAt: d(15, '08:00') })],
+      [],
+      ['rejected@14T10:00', RECEIVED_15],
+      ['received_after_rejection'],
+    ],
+    [
+      '3 with MaTTHC, then a step 2: the refused snapshot names the procedure',
+      [refused({ procedureCode: '1.001612' })],
+      [step(2, d(15, '08:00'), { agencyCode: AGENCY })],
+      ['rejected@14T10:00', RECEIVED_15],
+      ['received_after_rejection'],
+    ],
+    [
+      'a status-1 snapshot names the procedure of a refused dossier received later',
+      [snapshot(1, { receivedAt: undefined }), refused()],
+      [step(2, d(15, '08:00'), { agencyCode: AGENCY })],
+      ['rejected@14T10:00', RECEIVED_15],
+      ['received_after_rejection'],
+    ],
+    [
+      '2, then 3 later: received; the refusal after the receipt is ignored, flagged',
+      [snapshot(2)],
+      [step(3, d(15, '08:00'))],
+      [RECEIVED],
+      ['status_after_finish'],
+    ],
+  ])('%s', (_, snapshots, progress, expected, findings) => {
+    const derivation = derive(snapshots, progress);
+    expect(shape(snapshots, progress)).toEqual(expected);
+    expect(derivation.findings.map((f) => f.kind)).toEqual(findings);
+    // Every derived event passes the contract intake checks them against.
+    expect(validateDossierEvents(derivation.events).ok).toBe(true);
   });
 });
 

@@ -36,6 +36,8 @@ export type FindingKind =
   | 'transfer_time_estimated'
   | 'conflicting_values'
   | 'receipt_unit_unknown'
+  | 'receipt_procedure_unknown'
+  | 'received_after_rejection'
   | 'return_without_finish'
   | 'superseded';
 
@@ -212,6 +214,26 @@ export function deriveEvents(records: DossierRecords): Derivation {
   });
 
   const receipt = timeline.find((o) => o.kind === 2);
+  // The receipt's procedure (and field): of the first snapshot past 1 and 3, else the first that names one.
+  // Only a status-3 snapshot may omit MaTTHC; a receipt without a procedure is refused by the
+  // contract (docs/api.md §4.2), so it waits for a snapshot that names one.
+  const described = primary.procedureCode !== '' ? primary : snapshots.find((s) => s.procedureCode !== '');
+  if (receipt !== undefined && described === undefined) {
+    findings.add(
+      'receipt_procedure_unknown',
+      `TrangThai 2 at ${receipt.iso} but no snapshot names the procedure (MaTTHC): nothing is counted until one does`,
+    );
+  }
+  // A receipt after a refusal is a transition the contract allows (docs/api.md §4.2 and
+  // docs/counting-rules.md §4: only dossiers rejected and never received are excluded; a 2 at the
+  // refusal's instant sorts after it too): derived, and flagged.
+  const refusal = timeline.find((o) => o.kind === 3);
+  if (receipt !== undefined && described !== undefined && refusal !== undefined && refusal.at <= receipt.at) {
+    findings.add(
+      'received_after_rejection',
+      `TrangThai 3 at ${refusal.iso}, then 2 at ${receipt.iso}: counted as received`,
+    );
+  }
   const events: DossierEvent[] = [];
   const add = (type: DossierEventType, at: string, data: Record<string, unknown>, key = at) => {
     events.push({
@@ -263,13 +285,13 @@ export function deriveEvents(records: DossierRecords): Derivation {
       if (o.kind === 3 && phase === 'new') {
         add('dossier.rejected', o.iso, {});
         phase = 'rejected';
-      } else if (o.kind === 2 && o === receipt && receiptAgency !== undefined) {
+      } else if (o.kind === 2 && o === receipt && receiptAgency !== undefined && described !== undefined) {
         const data: Record<string, unknown> = {
-          procedureCode: primary.procedureCode,
+          procedureCode: described.procedureCode,
           agencyCode: receiptAgency,
           channel: channelOf(snapshots, findings),
         };
-        if (primary.fieldCode !== undefined) data.fieldCode = primary.fieldCode;
+        if (described.fieldCode !== undefined) data.fieldCode = described.fieldCode;
         const receiving = distinct(snapshots.map((s) => s.receivingAgencyCode)).sort()[0];
         if (receiving !== undefined && receiving !== receiptAgency) data.receivingAgencyCode = receiving;
         // The due printed at the receipt; a date a processing step gives (NgayHenTra of a step) is a re-date.

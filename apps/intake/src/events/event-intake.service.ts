@@ -102,30 +102,49 @@ export class EventIntakeService {
 
   /** Publishes checked events in one Kafka transaction, stamped with the key's scope (503 when Kafka does not answer). */
   async publish(principal: Principal, events: readonly DossierEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    const scope = scopeOf(principal);
+    await this.publishStamped(events.map((event) => ({ deskId: principal.id, scope, event })));
+  }
+
+  /**
+   * Publishes checked events, each with the desk id and scope it was accepted under, in one Kafka
+   * transaction (503 when Kafka does not answer). The agencies' ancestry is fixed now. Used by
+   * `publish` and by the portal adapter's outbox sweep, which publishes what requests recorded
+   * (docs/desk-sync.md); `countUnavailable: false` leaves a failed sweep out of the rejection counter
+   * (nothing was refused: the events stay in their outbox).
+   */
+  async publishStamped(
+    items: readonly { deskId: string; scope: DeskScope; event: DossierEvent }[],
+    options: { countUnavailable?: boolean } = {},
+  ): Promise<void> {
+    if (items.length === 0) return;
     const acceptedAt = new Date().toISOString();
-    // The key's scope and the agencies' ancestry, fixed now: dossier-tracking's desk-scope rule.
-    const scope: DeskScope = principal.role === 'admin' ? 'admin' : [...principal.agencyCodes];
     const tree = this.reference.agencies();
     try {
       await publishOr503(
         this.producer,
         DOSSIER_EVENTS,
-        events.map((event) => ({
+        items.map(({ deskId, scope, event }) => ({
           key: event.dossierCode,
           value: {
-            deskId: principal.id,
+            deskId,
             acceptedAt,
             event,
+            // The key's scope and the agencies' ancestry: dossier-tracking's desk-scope rule.
             ...acceptanceStamp(event, scope, (code) => tree.ancestry(code)),
           },
         })),
         'the event log',
       );
     } catch (error) {
-      this.metrics.countRejected('unavailable', events.length);
+      if (options.countUnavailable ?? true) this.metrics.countRejected('unavailable', items.length);
       throw error;
     }
-    this.metrics.countAccepted(events.length);
+    this.metrics.countAccepted(items.length);
   }
+}
+
+/** The scope an event accepted with `principal`'s key is stamped with: `admin`, or the desk key's agencies. */
+export function scopeOf(principal: Principal): DeskScope {
+  return principal.role === 'admin' ? 'admin' : [...principal.agencyCodes];
 }

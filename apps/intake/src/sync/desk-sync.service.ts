@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import type { Principal } from '@tthc/auth';
-import type { DossierEvent } from '@tthc/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { ADMIN_PRINCIPAL_ID, type Principal } from '@tthc/auth';
+import type { DeskScope, DossierEvent } from '@tthc/contracts';
 import {
   deriveEvents,
   eventsToPublish,
@@ -19,8 +19,9 @@ import {
 } from '@tthc/desk-sync';
 import { problem, ProblemException } from '@tthc/http';
 import { ReferenceData } from '@tthc/reference';
-import { EventIntakeService } from '../events/event-intake.service';
-import { syncedDossierId, SyncStore, type SyncedDossier } from './sync.store';
+import { EventIntakeService, scopeOf } from '../events/event-intake.service';
+import { SyncMetrics } from './sync-metrics';
+import { syncedDossierId, SyncStore, type OutboxView, type SyncedDossier } from './sync.store';
 
 /** Records per request, as events per `POST /v1/events` request. */
 export const MAX_RECORDS_PER_REQUEST = 1000;
@@ -30,6 +31,26 @@ export const MAX_RECORDS_PER_DOSSIER = 500;
 const SAVE_ATTEMPTS = 20;
 /** Dossier writes in flight per request. */
 const SAVE_CONCURRENCY = 32;
+/** Dossiers the outbox sweep publishes per run at most (the next run continues). */
+export const MAX_SWEPT_DOSSIERS = 5000;
+
+/** What one outbox sweep found and did. */
+export interface OutboxSweepReport {
+  /** Dossiers with a non-empty outbox, and their events (the gauge `tthc_sync_outbox_events`). */
+  pendingDossiers: number;
+  pendingEvents: number;
+  /** Events published by this sweep, and their dossiers. */
+  published: number;
+  publishedDossiers: number;
+  /** Outboxes left alone: changed within the grace period (a request may be publishing them). */
+  recent: number;
+  /** Outboxes left to the sender's retry: recorded before the scope was stored, by a desk key. */
+  unstamped: number;
+  /** Outboxes the event log refused (not an outage: logged, left in their outbox). */
+  refused: number;
+  /** Set when the sweep stopped early (Kafka or MongoDB unavailable, contention): the next run continues. */
+  stoppedBy?: string;
+}
 
 /** The answer senders check: `error_code` "0" and a message with "thành công". */
 export interface SyncAnswer {
@@ -84,17 +105,53 @@ interface DossierWork {
   progress: { hash: string; fact: ProgressFact }[];
 }
 
+/** The 503 text of a dossier-store outage: fixed (the driver's message names hosts and internals; it is logged, never sent). */
+export const STORE_OUTAGE_DETAIL =
+  'Kho hồ sơ tạm thời không truy cập được / the dossier store is unavailable; please retry the same request';
+
+const logger = new Logger('DeskSyncService');
+
 /**
  * MongoDB not answering (the driver's errors are named `Mongo…`) is an outage to wait out: 503 with
- * Retry-After; the sender sends the same request again (recorded records and outboxes make it safe).
+ * Retry-After and a fixed text (the error itself is logged); the sender sends the same request
+ * again (recorded records and outboxes make it safe).
  */
-function storeOutage(error: unknown): never {
+export function storeOutage(error: unknown): never {
   if (error instanceof Error && error.name.startsWith('Mongo')) {
-    throw portalError(503, `the dossier store is unavailable (${error.message}); please retry the same request`, [], {
-      'Retry-After': '5',
-    });
+    logger.warn({ msg: 'dvcqg sync: the dossier store is unavailable', error: error.name, detail: error.message });
+    throw portalError(503, STORE_OUTAGE_DETAIL, [], { 'Retry-After': '5' });
   }
   throw error;
+}
+
+/**
+ * Consecutive groups of `items` whose sizes add up to at most `max` each; an item larger than
+ * `max` alone (an outbox is never split: its events are published together).
+ */
+export function outboxBatches<T>(items: readonly T[], size: (item: T) => number, max: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (current.length > 0 && total + n > max) {
+      batches.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(item);
+    total += n;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** Kafka or MongoDB not answering (a 503 or a driver error): the sweep stops and the next run continues. */
+function isOutage(error: unknown): boolean {
+  return (
+    (error instanceof ProblemException && error.problem.status === 503) ||
+    (error instanceof Error && error.name.startsWith('Mongo'))
+  );
 }
 
 function contention(): ProblemException {
@@ -124,6 +181,7 @@ export class DeskSyncService {
     private readonly store: SyncStore,
     private readonly intake: EventIntakeService,
     private readonly reference: ReferenceData,
+    private readonly metrics: SyncMetrics,
   ) {}
 
   async accept(principal: Principal, service: PortalService, records: readonly unknown[]): Promise<SyncAnswer> {
@@ -169,7 +227,7 @@ export class DeskSyncService {
       const events: { event: DossierEvent; work: DossierWork }[] = [];
       for (const item of pending) {
         const before = stored.get(syncedDossierId(principal.id, item.maHoSo));
-        const update = this.merge(principal.id, item, before);
+        const update = this.merge(principal, item, before);
         if (update === undefined) {
           if (before !== undefined && before.outbox.length > 0) outboxes.set(before._id, before);
           continue;
@@ -201,19 +259,25 @@ export class DeskSyncService {
     return outboxes;
   }
 
-  /** Moves the published events from the dossiers' outboxes to their published list (compare-and-set, retried). */
-  private async markPublished(dossiers: readonly SyncedDossier[]): Promise<void> {
+  /**
+   * Phase 3: moves the published events from the dossiers' outboxes to their published list
+   * (compare-and-set, retried on a reloaded dossier; a dossier whose outbox no longer holds any of
+   * them — another request or sweep moved them — is left as it is).
+   */
+  private async markPublished(dossiers: readonly OutboxView[]): Promise<void> {
     let pending = dossiers.map((dossier) => ({ dossier, ids: new Set(dossier.outbox.map((event) => event.eventId)) }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > SAVE_ATTEMPTS) throw contention();
       const lost: typeof pending = [];
       for (let start = 0; start < pending.length; start += SAVE_CONCURRENCY) {
-        const slice = pending.slice(start, start + SAVE_CONCURRENCY);
+        const slice = pending
+          .slice(start, start + SAVE_CONCURRENCY)
+          .filter(({ dossier, ids }) => dossier.outbox.some((event) => ids.has(event.eventId)));
         const saved = await Promise.all(
           slice.map(({ dossier, ids }) => {
             const moved = dossier.outbox.filter((event) => ids.has(event.eventId));
             const known = new Set(dossier.published.map((event) => event.id));
-            const next: SyncedDossier = {
+            const next: OutboxView = {
               ...dossier,
               version: dossier.version + 1,
               outbox: dossier.outbox.filter((event) => !ids.has(event.eventId)),
@@ -225,7 +289,7 @@ export class DeskSyncService {
               ],
               updatedAt: new Date().toISOString(),
             };
-            return this.store.save(next, dossier.version);
+            return this.store.savePublished(next, dossier.version);
           }),
         );
         slice.forEach((entry, index) => {
@@ -239,6 +303,104 @@ export class DeskSyncService {
         return current === undefined ? [] : [{ dossier: current, ids }];
       });
     }
+  }
+
+  /**
+   * The outbox sweep (docs/desk-sync.md): publishes the outboxes a request recorded but did not
+   * publish (Kafka failed, the replica died, the sender gave up), through the same Kafka
+   * transaction path and with the desk id and scope the request recorded, then marks them
+   * published as a request does. Outboxes changed within `graceMs` are left to the request that
+   * may be publishing them. Racing a request or another replica's sweep publishes at most the same
+   * events again (same ids, same content: dossier-tracking keeps the first). Never throws for an
+   * outage: it stops, and the next run continues.
+   */
+  async sweepOutboxes(graceMs: number): Promise<OutboxSweepReport> {
+    const report: OutboxSweepReport = {
+      pendingDossiers: 0,
+      pendingEvents: 0,
+      published: 0,
+      publishedDossiers: 0,
+      recent: 0,
+      unstamped: 0,
+      refused: 0,
+    };
+    const cutoff = new Date(Date.now() - graceMs).toISOString();
+    const due: { dossier: OutboxView; scope: DeskScope }[] = [];
+    try {
+      for await (const dossier of this.store.pendingOutboxes()) {
+        report.pendingDossiers += 1;
+        report.pendingEvents += dossier.outbox.length;
+        const scope = dossier.outboxScope ?? (dossier.deskId === ADMIN_PRINCIPAL_ID ? 'admin' : undefined);
+        if (dossier.updatedAt > cutoff) report.recent += 1;
+        else if (scope === undefined) report.unstamped += 1;
+        else if (due.length < MAX_SWEPT_DOSSIERS) due.push({ dossier, scope });
+      }
+    } catch (error) {
+      return this.stopped(report, 'the dossier store', error);
+    }
+    this.metrics.setOutboxEvents(report.pendingEvents);
+    // Whole outboxes, up to a request's worth of events per Kafka transaction.
+    const publish = (batch: readonly { dossier: OutboxView; scope: DeskScope }[]) =>
+      this.intake.publishStamped(
+        batch.flatMap(({ dossier, scope }) =>
+          dossier.outbox.map((event) => ({ deskId: dossier.deskId, scope, event })),
+        ),
+        { countUnavailable: false },
+      );
+    for (const group of outboxBatches(due, ({ dossier }) => dossier.outbox.length, MAX_RECORDS_PER_REQUEST)) {
+      let batches = [group];
+      try {
+        await publish(group);
+      } catch (error) {
+        if (isOutage(error)) return this.stopped(report, 'the event log', error);
+        // Not an outage: one outbox the event log refuses must not hold up the others. Each alone;
+        // the refused one is logged and stays in its outbox.
+        batches = [];
+        for (const entry of group) {
+          try {
+            await publish([entry]);
+            batches.push([entry]);
+          } catch (alone) {
+            if (isOutage(alone)) return this.stopped(report, 'the event log', alone);
+            report.refused += 1;
+            logger.warn({
+              msg: 'dvcqg outbox sweep: an outbox was refused by the event log; it stays in the outbox',
+              dossier: entry.dossier._id,
+              error: alone instanceof Error ? alone.message : String(alone),
+            });
+          }
+        }
+      }
+      for (const batch of batches) {
+        const events = batch.reduce((sum, { dossier }) => sum + dossier.outbox.length, 0);
+        this.metrics.countSwept(events);
+        report.published += events;
+        report.publishedDossiers += batch.length;
+      }
+      try {
+        await this.markPublished(batches.flat().map(({ dossier }) => dossier));
+      } catch (error) {
+        return this.stopped(report, 'the dossier store', error);
+      }
+    }
+    if (report.published > 0 || report.unstamped > 0 || report.refused > 0) {
+      logger.warn({
+        msg: `dvcqg outbox sweep: ${report.published} recorded event(s) of ${report.publishedDossiers} dossier(s) published`,
+        ...report,
+      });
+    }
+    return report;
+  }
+
+  private stopped(report: OutboxSweepReport, what: string, error: unknown): OutboxSweepReport {
+    report.stoppedBy = what;
+    logger.warn({
+      msg: `dvcqg outbox sweep stopped (${what}); the next run continues`,
+      error: error instanceof Error ? error.name : typeof error,
+      detail: error instanceof ProblemException ? error.problem.detail : error instanceof Error ? error.message : '',
+      ...report,
+    });
+    return report;
   }
 
   /** Parses and resolves every record; any problem refuses the whole request (400, or 403 for scope). */
@@ -321,10 +483,11 @@ export class DeskSyncService {
 
   /** The dossier with the request's records merged in, and the events to publish; undefined when nothing is new. */
   private merge(
-    deskId: string,
+    principal: Principal,
     item: DossierWork,
     stored: SyncedDossier | undefined,
   ): { next: SyncedDossier; expected: number; publish: DossierEvent[] } | undefined {
+    const deskId = principal.id;
     const snapshots = new Map((stored?.snapshots ?? []).map((entry) => [entry.hash, entry]));
     const progress = new Map((stored?.progress ?? []).map((entry) => [entry.hash, entry]));
     const before = snapshots.size + progress.size;
@@ -369,6 +532,9 @@ export class DeskSyncService {
       findings: [...derivation.findings, ...findings],
       updatedAt: new Date().toISOString(),
     };
+    // The scope the events are stamped with when published: this request's key (the sweep uses it too).
+    if (next.outbox.length > 0) next.outboxScope = scopeOf(principal);
+    else if (stored?.outboxScope !== undefined) next.outboxScope = stored.outboxScope;
     return { next, expected: stored?.version ?? 0, publish };
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
-import type { DossierEvent } from '@tthc/contracts';
+import type { DeskScope, DossierEvent } from '@tthc/contracts';
 import type { Finding, ProgressFact, PublishedEvent, SnapshotFact } from '@tthc/desk-sync';
 import { COLLECTIONS } from '../collections';
 
@@ -24,12 +24,24 @@ export interface SyncedDossier {
    * Events derived and checked, recorded before they are published (a transactional outbox): the
    * request that recorded them publishes them, then moves them to `published`; a request that
    * failed or crashed in between leaves them here, and the next request for the dossier (the
-   * sender's retry) publishes them — the same events with the same ids.
+   * sender's retry) or the outbox sweep publishes them — the same events with the same ids.
    */
   outbox: DossierEvent[];
+  /**
+   * The scope of the key whose request recorded the outbox (`admin` or the desk key's agencies),
+   * so the sweep stamps the events as that request would have. Absent on dossiers written before
+   * it existed (the sweep then stamps an admin desk's `admin`, and leaves a desk's to its retry).
+   */
+  outboxScope?: DeskScope;
   findings: Finding[];
   updatedAt: string;
 }
+
+/** What the publishing phase reads and writes of a synced dossier. */
+export type OutboxView = Pick<
+  SyncedDossier,
+  '_id' | 'deskId' | 'maHoSo' | 'version' | 'outbox' | 'outboxScope' | 'published' | 'updatedAt'
+>;
 
 export function syncedDossierId(deskId: string, maHoSo: string): string {
   return `${deskId}|${maHoSo}`;
@@ -82,6 +94,36 @@ export class SyncStore {
     }
     const { _id, ...fields } = next;
     const result = await this.dossiers.updateOne({ _id, version: expectedVersion }, { $set: fields });
+    return result.matchedCount === 1;
+  }
+
+  /**
+   * Dossiers whose outbox is not empty (the outbox sweep), in no particular order. Filters on a
+   * field other than `_id`: it scans the collection on the MongoDB stand-in (a periodic read).
+   */
+  async *pendingOutboxes(): AsyncGenerator<OutboxView> {
+    const cursor = this.dossiers.find<OutboxView>(
+      { 'outbox.0': { $exists: true } },
+      { projection: { deskId: 1, maHoSo: 1, version: 1, outbox: 1, outboxScope: 1, published: 1, updatedAt: 1 } },
+    );
+    try {
+      for await (const document of cursor) if (document.outbox.length > 0) yield document;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /**
+   * Phase 3: writes a dossier's outbox and published list (and `version`, `updatedAt`) if it is
+   * still at `expectedVersion`; false when another writer came first. Its records and findings are
+   * left as they are.
+   */
+  async savePublished(next: OutboxView, expectedVersion: number): Promise<boolean> {
+    const { _id, version, outbox, published, updatedAt } = next;
+    const result = await this.dossiers.updateOne(
+      { _id, version: expectedVersion },
+      { $set: { version, outbox, published, updatedAt } },
+    );
     return result.matchedCount === 1;
   }
 
