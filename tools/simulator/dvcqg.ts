@@ -13,6 +13,7 @@
  * (what the oracle must fold to compare).
  */
 import { foldName, formatPortalDate } from '../../libs/desk-sync/src/portal-records';
+import { lifecycleRank } from '../../libs/counting/src/event-order';
 import { seededRandom } from '../../libs/testing/src/generator';
 import type { SimEvent, SimPostedEvent, SimReference } from './province';
 
@@ -45,21 +46,6 @@ export interface PortalOptions {
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-
-const TIE_RANK: Record<string, number> = {
-  'dossier.rejected': 0,
-  'dossier.received': 1,
-  'dossier.transferred': 2,
-  'dossier.supplement_requested': 3,
-  'dossier.supplement_received': 4,
-  'dossier.paused': 5,
-  'dossier.resumed': 6,
-  'dossier.rescheduled': 7,
-  'dossier.resolved': 8,
-  'dossier.returned': 9,
-  'dossier.withdrawn': 10,
-  'dossier.voided': 11,
-};
 
 function truncate(instant: string): string {
   return instant.replace(/\.\d+(?=Z|[+-]\d{2}:\d{2}$)/, '');
@@ -133,8 +119,7 @@ export function toPortalRecords(
   let seq = 0;
   for (const [code, { desk, events }] of byDossier) {
     events.sort(
-      (a, b) =>
-        Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || (TIE_RANK[a.type] ?? 99) - (TIE_RANK[b.type] ?? 99),
+      (a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || lifecycleRank(a.type) - lifecycleRank(b.type),
     );
     const snapshot: PortalRecord = {
       MaHoSo: code,

@@ -7,7 +7,14 @@ import type {
   ProcessingTime,
   WaitingInterval,
 } from '@tthc/contracts';
-import { acceptsReDate, extendedByWaitOf, initialDue, restartedDue, type DueCalendar } from '@tthc/counting';
+import {
+  LIFECYCLE_ORDER,
+  acceptsReDate,
+  extendedByWaitOf,
+  initialDue,
+  restartedDue,
+  type DueCalendar,
+} from '@tthc/counting';
 import {
   agenciesOfReceipt,
   agencyNamedBy,
@@ -78,21 +85,6 @@ export type FoldResult =
   | { kind: 'awaiting_receipt'; issues: DataQualityIssue[] }
   | { kind: 'rejected'; issues: DataQualityIssue[] }
   | { kind: 'dossier'; state: Omit<DossierSnapshot, 'version'>; issues: DataQualityIssue[] };
-
-const LIFECYCLE_ORDER: Record<DossierEvent['type'], number> = {
-  'dossier.rejected': 0,
-  'dossier.received': 1,
-  'dossier.transferred': 2,
-  'dossier.supplement_requested': 3,
-  'dossier.supplement_received': 4,
-  'dossier.paused': 5,
-  'dossier.resumed': 6,
-  'dossier.rescheduled': 7,
-  'dossier.resolved': 8,
-  'dossier.returned': 9,
-  'dossier.withdrawn': 10,
-  'dossier.voided': 11,
-};
 
 export function instantOf(iso: string): number {
   return Date.parse(iso);
