@@ -31,6 +31,10 @@ describe('kafkajsLogLevel', () => {
       { message: 'Crash: KafkaJSNoBrokerAvailableError: No broker available' },
       { message: 'Failed to send messages: This server is not the leader for that topic-partition' },
       { message: 'Response Heartbeat(key: 12, version: 3)', error: 'The group is rebalancing, so a rejoin is needed' },
+      {
+        message:
+          "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group",
+      },
     ]) {
       expect(kafkajsLogLevel(logLevel.ERROR, log)).toBe('warn');
     }

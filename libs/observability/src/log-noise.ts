@@ -53,6 +53,9 @@ export const KAFKA_OUTAGE_TEXTS: readonly string[] = [
   'There is no leader for this topic-partition as we are in the middle of a leadership election',
   'The group is rebalancing, so a rejoin is needed',
   'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+  // A consumer joining right after a broker restart: the group's coordinator is still loading its
+  // state; kafkajs gives up the join ("Crash: …") and libs/kafka restarts the consumer (logged).
+  "The coordinator is loading and hence can't process requests for this group",
 ];
 
 /** True for a kafkajs ERROR entry that describes an unreachable broker or moving leadership. */
