@@ -79,21 +79,7 @@ describe(`portal sync end to end: ${DOSSIERS} simulated dossiers as DVCQG record
     const year = { from: '2017-01-01', to: '2017-12-31' };
     const expected = oracle.figures(year);
     expect(expected.received.new).toBeGreaterThan(DOSSIERS * 0.9);
-    await waitFor(
-      async () => {
-        const answer = await call(
-          `${stack.url('reporting')}/v1/reports/summary?${new URLSearchParams(year).toString()}`,
-        );
-        const body = answer.body as typeof expected;
-        return answer.status === 200 &&
-          body.received.new === expected.received.new &&
-          body.resolved.total === expected.resolved.total &&
-          body.pending.total === expected.pending.total
-          ? true
-          : undefined;
-      },
-      { what: 'reporting to reflect every synced dossier', timeoutMs: 480_000 },
-    );
+    await stack.waitForSummary(year, expected, 480_000);
     const queries = planQueries({
       ...year,
       agencies: simulation.reference.agencies,
